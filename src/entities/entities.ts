@@ -1,0 +1,43 @@
+import { Admin } from './admin.entity';
+import { ApiKey } from './api-key.entity';
+import { AuditLog } from './audit-log.entity';
+import { Customer } from './customer.entity';
+import { DiscountCode } from './discount-code.entity';
+import { Inbound } from './inbound.entity';
+import { LedgerEntry } from './ledger-entry.entity';
+import { Notification } from './notification.entity';
+import { Order } from './order.entity';
+import { Payment } from './payment.entity';
+import { Plan } from './plan.entity';
+import { Receipt } from './receipt.entity';
+import { Reseller } from './reseller.entity';
+import { Server } from './server.entity';
+import { Setting } from './setting.entity';
+import { Subscription } from './subscription.entity';
+import { Ticket, TicketMessage } from './ticket.entity';
+import { UsageSample } from './usage-sample.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
+
+/** Every entity class, for the ORM config. */
+export const ALL_ENTITIES = [
+  Admin,
+  ApiKey,
+  AuditLog,
+  Customer,
+  DiscountCode,
+  Inbound,
+  LedgerEntry,
+  Notification,
+  Order,
+  Payment,
+  Plan,
+  Receipt,
+  Reseller,
+  Server,
+  Setting,
+  Subscription,
+  Ticket,
+  TicketMessage,
+  UsageSample,
+  WebhookDelivery,
+];

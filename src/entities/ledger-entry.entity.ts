@@ -1,0 +1,60 @@
+import { Check, Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { bigintNumber } from './common';
+import type { Customer } from './customer.entity';
+import type { Order } from './order.entity';
+import type { Reseller } from './reseller.entity';
+
+export enum LedgerKind {
+  TOP_UP = 'TOP_UP',
+  PURCHASE = 'PURCHASE',
+  REFUND = 'REFUND',
+  ADJUSTMENT = 'ADJUSTMENT',
+  COMMISSION = 'COMMISSION',
+}
+
+/**
+ * Append-only money movement on a customer wallet or a reseller balance (exactly one of the two).
+ * Balances are sums of these rows. One TOP_UP, PURCHASE or REFUND per order (unique index), so a
+ * retried job never pays or refunds twice.
+ */
+@Entity({ tableName: 'ledger_entry' })
+@Check({ name: 'ledger_entry_one_account_check', expression: '(customer_id is null) <> (reseller_id is null)' })
+@Index({
+  name: 'ledger_entry_order_kind_unique',
+  expression:
+    `create unique index "ledger_entry_order_kind_unique" on "ledger_entry" ("order_id", "kind") ` +
+    `where "order_id" is not null and "kind" in ('TOP_UP', 'PURCHASE', 'REFUND')`,
+})
+export class LedgerEntry {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @ManyToOne({ entity: 'Customer', nullable: true, deleteRule: 'restrict' })
+  @Index()
+  customer?: Customer | null;
+
+  @ManyToOne({ entity: 'Reseller', nullable: true, deleteRule: 'restrict' })
+  @Index()
+  reseller?: Reseller | null;
+
+  /** Toman; positive credits the account, negative debits it. */
+  @Property({ type: bigintNumber() })
+  amount!: number;
+
+  @Enum({ items: () => LedgerKind })
+  kind!: LedgerKind;
+
+  @ManyToOne({ entity: 'Order', nullable: true, deleteRule: 'restrict' })
+  order?: Order | null;
+
+  /** Who caused it (principal description or `system`). */
+  @Property({ type: 'text' })
+  actor!: string;
+
+  @Property({ type: 'text', nullable: true })
+  note?: string | null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+}
