@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { runningPostgresPid, startEmbeddedPostgres } from './embedded-postgres';
 import { ormConfig } from './orm.config';
 
 /** Name of the database the embedded server holds for the product. */
@@ -30,11 +30,21 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<v
   }
 }
 
-/** Uses DATABASE_URL, or starts the embedded PostgreSQL with data kept under DATA_DIR. */
-export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * Uses DATABASE_URL, or the embedded PostgreSQL with data kept under DATA_DIR.
+ * `own` (npm start): start it, restarting one left behind by a killed run, and stop it on exit.
+ * `shared` (a single process run alone): attach to one that another process started, else own it.
+ */
+export async function openDatabase(config: Config, logger: Logger, mode: 'own' | 'shared' = 'own'): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: false, stop: async () => {} };
+  const dataDir = path.join(config.DATA_DIR, 'pg');
+  if (mode === 'shared' && runningPostgresPid(dataDir)) {
+    const serverUrl = `postgresql://postgres:postgres@127.0.0.1:${config.EMBEDDED_PG_PORT}`;
+    logger.info('attaching to the embedded PostgreSQL another process started');
+    return { url: `${serverUrl}/${EMBEDDED_DB_NAME}`, embedded: true, stop: async () => {} };
+  }
   const pg = await startEmbeddedPostgres({
-    dataDir: path.join(config.DATA_DIR, 'pg'),
+    dataDir,
     port: config.EMBEDDED_PG_PORT,
     persistent: true,
     logger,

@@ -9,6 +9,20 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** The pid of a postgres running on `dataDir`, if any. */
+export function runningPostgresPid(dataDir: string): number | null {
+  const pidFile = path.join(path.resolve(dataDir), 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
 /** Stops a postgres left running by a killed process (it would hold the data dir and port). */
 async function stopOrphan(dataDir: string, logger: Logger): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');

@@ -1,5 +1,5 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { ALL_ENTITIES } from '../entities/entities';
 import { AuditSubscriber } from '../services/audit.subscriber';
@@ -9,7 +9,7 @@ import { AuditSubscriber } from '../services/audit.subscriber';
  * Migrations live in /migrations (TS) and dist/migrations (compiled); no snapshot file, and the
  * graphile_worker schema is never diffed.
  */
-export function ormConfig(clientUrl: string, overrides: Partial<Options<PostgreSqlDriver>> = {}): Options<PostgreSqlDriver> {
+export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
   const root = path.resolve(__dirname, '..', '..');
   const compiled = __filename.endsWith('.js');
   return defineConfig({

@@ -1,0 +1,236 @@
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config';
+import { isDatabaseReady } from '../db/database';
+import type { Logger } from '../logger';
+import { authenticate } from '../services/api-key.service';
+import type { Ctx } from '../resolvers/context';
+import { formatError, isExpectedError } from '../resolvers/format-error';
+import { buildAppSchema } from '../resolvers/schema';
+import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { aliasLimit, depthLimit } from './graphql-limits';
+import { Metrics } from './metrics';
+import { bearerOf, clientIpOf, readBody, requestIdOf } from './request-context';
+
+/** Extra HTTP routes other domains add (e.g. `/sub/:token`). Return false when not handled. */
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  tools: { requestId: string; logger: Logger },
+) => Promise<boolean>;
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  routes?: RouteHandler[];
+}
+
+export interface ApiHandle {
+  server: http.Server;
+  metrics: Metrics;
+  /** Listens on config.PORT (0 = random); returns the bound port. */
+  start(): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes. */
+  stop(): Promise<void>;
+}
+
+const MAX_GRAPHQL_BODY = 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function routeLabel(pathname: string): string {
+  if (pathname.startsWith('/graphiql')) return '/graphiql';
+  if (pathname.startsWith('/sub/')) return '/sub/:token';
+  if (['/graphql', '/healthz', '/readyz', '/metrics'].includes(pathname)) return pathname;
+  if (pathname.startsWith('/receipts')) return '/receipts';
+  return 'other';
+}
+
+/** Builds the API process: GraphQL, GraphiQL, health, readiness, metrics and extra routes. */
+export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
+  const { config, logger, orm } = deps;
+  const metrics = new Metrics();
+  const schema = await buildAppSchema();
+
+  const observability: ApolloServerPlugin<Ctx> = {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const err of errors) {
+            if (!err.extensions?.code || err.extensions.code === 'INTERNAL_SERVER_ERROR') {
+              if (!isExpectedError(err)) {
+                contextValue.logger.error({ err: err.originalError ?? err, path: err.path }, 'unexpected GraphQL error');
+              }
+            }
+          }
+        },
+        async willSendResponse({ operationName, operation, response }) {
+          const name = operationName ?? 'anonymous';
+          const type = operation?.operation ?? 'unknown';
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const firstCode = body?.errors?.[0]?.extensions?.code;
+          metrics.graphqlOperations.inc({ operation: name, type, outcome: typeof firstCode === 'string' ? firstCode : 'ok' });
+          metrics.graphqlDuration.observe({ operation: name, type }, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Ctx>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    introspection: true,
+    validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES)],
+    plugins: [observability],
+  });
+  await apollo.start();
+
+  async function buildContext(req: IncomingMessage, requestId: string, ip: string | null): Promise<Ctx> {
+    const em = orm.em.fork();
+    const reqLogger = logger.child({ requestId });
+    const bearer = bearerOf(req);
+    const tgHeader = req.headers['x-telegram-user-id'];
+    let principal = null;
+    let authFailure: string | null = null;
+    if (bearer !== null) {
+      const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined);
+      if ('principal' in result) principal = result.principal;
+      else authFailure = result.failure;
+    }
+    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config };
+  }
+
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, MAX_GRAPHQL_BODY);
+      const type = headers.get('content-type') ?? '';
+      if (type.includes('application/json')) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+        } catch {
+          send(res, 400, JSON.stringify({ errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] }));
+          return;
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => buildContext(req, requestId, ip),
+    });
+    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+    for (const [k, v] of result.headers) outHeaders[k] = v;
+    res.writeHead(result.status ?? 200, outHeaders);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  let inFlight = 0;
+  let idleResolve: (() => void) | null = null;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    const ip = clientIpOf(req, config.TRUST_PROXY);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routeLabel(url.pathname);
+    res.setHeader('x-request-id', requestId);
+    try {
+      if (url.pathname === '/graphql') {
+        await handleGraphql(req, res, url, requestId, ip);
+      } else if (url.pathname === '/healthz' && req.method === 'GET') {
+        send(res, 200, JSON.stringify({ status: 'ok' }));
+      } else if (url.pathname === '/readyz' && req.method === 'GET') {
+        const ready = await isDatabaseReady(orm);
+        send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+      } else if (url.pathname === '/metrics' && req.method === 'GET') {
+        send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+      } else if ((url.pathname === '/graphiql' || url.pathname === '/graphiql/') && req.method === 'GET') {
+        send(res, 200, graphiqlPage({ endpoint: '/graphql', assetsBase: '/graphiql/assets' }), 'text/html; charset=utf-8');
+      } else if (url.pathname.startsWith('/graphiql/assets/') && req.method === 'GET') {
+        const asset = graphiqlAsset(url.pathname.slice('/graphiql/assets/'.length));
+        if (asset) {
+          res.setHeader('cache-control', 'public, max-age=86400');
+          send(res, 200, asset.body, asset.type);
+        } else send(res, 404, JSON.stringify({ error: 'not found' }));
+      } else {
+        let handled = false;
+        for (const route of deps.routes ?? []) {
+          if (await route(req, res, url, { requestId, logger: logger.child({ requestId }) })) {
+            handled = true;
+            break;
+          }
+        }
+        if (!handled) send(res, 404, JSON.stringify({ error: 'not found' }));
+      }
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 413) {
+        if (!res.headersSent) send(res, 413, JSON.stringify({ error: 'payload too large' }));
+      } else {
+        logger.error({ err, requestId, route }, 'request failed');
+        if (!res.headersSent) send(res, 500, JSON.stringify({ error: 'internal error', requestId }));
+        else res.destroy();
+      }
+    } finally {
+      const labels = { method: req.method ?? 'GET', route };
+      metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0 && idleResolve) idleResolve();
+    });
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 5000;
+
+  return {
+    server,
+    metrics,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (idleResolve = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Principal } from '../services/principal';
+
+/** Per-request GraphQL context. `em` is a fork per request (a transaction's fork inside a mutation). */
+export interface Ctx {
+  em: EntityManager;
+  principal: Principal | null;
+  /** Set when a key was presented but refused; auth errors then say UNAUTHENTICATED. */
+  authFailure: string | null;
+  requestId: string;
+  ip: string | null;
+  logger: Logger;
+  config: Config;
+}

@@ -1,0 +1,45 @@
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { GraphQLEnumType, GraphQLSchema } from 'graphql';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { auditMutations } from './audit.middleware';
+import { authChecker, authDirectives } from './auth';
+import { SystemResolver } from './system.resolver';
+
+/** Every resolver class of the API. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [SystemResolver];
+
+/** Path of the committed, published schema. */
+export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql').replace(
+  `${path.sep}dist${path.sep}schema`,
+  `${path.sep}schema`,
+);
+
+/** Builds the executable schema with auth directives, the auth checker and the audit middleware. */
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    authMode: 'error',
+    validate: false,
+    globalMiddlewares: [auditMutations],
+  });
+  const roleEnum = schema.getType('Role');
+  if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');
+  return new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), ...authDirectives(roleEnum)] });
+}
+
+/** The schema as published in schema/schema.graphql (with directives). */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return `${printSchemaWithDirectives(schema).trim()}\n`;
+}
+
+/** Writes schema/schema.graphql. */
+export async function emitSchemaFile(file = SCHEMA_FILE): Promise<string> {
+  const text = printAppSchema(await buildAppSchema());
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
