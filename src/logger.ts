@@ -38,7 +38,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Telegram bot tokens and our API keys embedded in free text (URLs, error messages). */
-const SECRET_IN_TEXT = [/\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, /\bvpk_[A-Za-z0-9]+_[A-Za-z0-9]+\b/g];
+const SECRET_IN_TEXT = [/\d{6,12}:[A-Za-z0-9_-]{30,}/g, /vpk_[A-Za-z0-9]{10}_[A-Za-z0-9_-]+/g];
 
 /** Masks secrets that appear inside a string (e.g. a bot token inside a Bot API URL). */
 export function scrubText(text: string): string {

@@ -1,0 +1,25 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+
+/** What a CLI command gets. */
+export interface CliContext {
+  em: EntityManager;
+  config: Config;
+  logger: Logger;
+  values: Record<string, string | boolean | undefined>;
+  /** Runs `fn` in a transaction inside an audit scope named after the command. */
+  audited<T>(fn: () => Promise<T>): Promise<T>;
+  print(line: string): void;
+}
+
+/** A CLI command added by a domain. */
+export interface CliCommand {
+  name: string;
+  usage: string;
+  description: string;
+  run(ctx: CliContext): Promise<void>;
+}
+
+/** Commands beyond the core ones (see cli.ts). */
+export const CLI_EXTENSIONS: CliCommand[] = [];

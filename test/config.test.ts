@@ -1,0 +1,34 @@
+import { ConfigError, parseConfig } from '../src/config';
+
+describe('config', () => {
+  it('starts from documented defaults with an empty environment', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      PORT: 4000,
+      HOST: '0.0.0.0',
+      DATA_DIR: '.data',
+      LOG_LEVEL: 'info',
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      PUBLIC_URL: 'http://localhost:4000',
+      WORKER_CONCURRENCY: 5,
+    });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.USER_BOT_TOKEN).toBeUndefined();
+  });
+
+  it('lists every problem at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', TELEGRAM_API_ROOT: 'ftp://x' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const keys = error!.issues.map((i) => i.split(':')[0]).sort();
+    expect(keys).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'TELEGRAM_API_ROOT']);
+  });
+
+  it('strips a trailing slash from the Bot API root', () => {
+    expect(parseConfig({ TELEGRAM_API_ROOT: 'http://127.0.0.1:9000/' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:9000');
+  });
+});

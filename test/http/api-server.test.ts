@@ -1,0 +1,74 @@
+import { Role } from '../../src/entities/common';
+import { makeKey, startTestApi, type TestApi } from '../helpers/api';
+
+describe('API HTTP server', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers /healthz while the process is alive', async () => {
+    const res = await fetch(`${t.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz when the database is reachable and migrated', async () => {
+    const res = await fetch(`${t.url}/readyz`);
+    expect(res.status).toBe(200);
+  });
+
+  it('serves GraphiQL and every asset it loads from the installed packages, with no CDN', async () => {
+    const page = await (await fetch(`${t.url}/graphiql`)).text();
+    expect(page).toContain('GraphiQL');
+    const srcs = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(srcs.length).toBe(4);
+    for (const src of srcs) {
+      expect(src.startsWith('/graphiql/assets/')).toBe(true);
+      const asset = await fetch(`${t.url}${src}`);
+      expect(asset.status).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect(page).not.toMatch(/https?:\/\//);
+  });
+
+  it('exposes Prometheus metrics for HTTP requests and GraphQL operations by name and outcome', async () => {
+    const key = await makeKey(t.orm, Role.ADMIN);
+    await t.gql('query WhoAmI { me { role } }', {}, { key });
+    await t.gql('query WhoAmI { me { role } }');
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="ok"\} \d+/);
+    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="UNAUTHENTICATED"\} \d+/);
+    expect(text).toContain('http_request_duration_seconds_bucket');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('echoes a well-formed X-Request-Id and makes one up otherwise', async () => {
+    const given = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers.get('x-request-id')).toBe('abc-123');
+    const made = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers unknown paths with 404', async () => {
+    expect((await fetch(`${t.url}/nope`)).status).toBe(404);
+  });
+
+  it('refuses operations with more aliases than the limit before running them', async () => {
+    const key = await makeKey(t.orm, Role.ADMIN);
+    const deep = `{ auditLogs { nodes { id } pageInfo { hasNextPage } } }`;
+    expect((await t.gql(deep, {}, { key })).errors).toBeUndefined();
+    const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { role }`).join(' ')} }`;
+    const res = await t.gql(aliases, {}, { key });
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0].message).toMatch(/Too many aliases/);
+  });
+
+  it('masks unexpected errors and never returns stack traces', async () => {
+    const res = await t.gql('{ me { role } }', {}, { key: 'vpk_' });
+    expect(JSON.stringify(res)).not.toMatch(/stacktrace|at Object\./);
+  });
+});

@@ -1,0 +1,35 @@
+import { ESLint } from 'eslint';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+
+async function lint(filePath: string, code: string): Promise<string[]> {
+  // The config is passed in: ESLint's own loader uses import(), which jest's CommonJS realm refuses.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: require('../../eslint.config.js') });
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, filePath) });
+  return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('layer boundaries', () => {
+  it('refuses a bot importing a service, an entity or the ORM', async () => {
+    const messages = await lint(
+      'src/bots/shop/example.ts',
+      `import { createApiKey } from '../../services/api-key.service';\nimport { Plan } from '../../entities/plan.entity';\nimport { MikroORM } from '@mikro-orm/postgresql';\nexport const x = [createApiKey, Plan, MikroORM];\n`,
+    );
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(3);
+  });
+
+  it('refuses a service importing GraphQL, grammY or graphile-worker', async () => {
+    const messages = await lint(
+      'src/services/example.service.ts',
+      `import { Resolver } from 'type-graphql';\nimport { Bot } from 'grammy';\nimport { run } from 'graphile-worker';\nexport const x = [Resolver, Bot, run];\n`,
+    );
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(3);
+  });
+
+  it('lets a bot import its own shared code', async () => {
+    const messages = await lint('src/bots/shop/example.ts', `import { x } from '../shared/graphql-client';\nexport const y = x;\n`);
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
+  });
+});

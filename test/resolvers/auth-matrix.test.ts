@@ -1,0 +1,119 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { GraphQLSchema, Kind, type ConstDirectiveNode } from 'graphql';
+import { Admin } from '../../src/entities/admin.entity';
+import { ApiKey } from '../../src/entities/api-key.entity';
+import { AdminRole, Role } from '../../src/entities/common';
+import { buildAppSchema } from '../../src/resolvers/schema';
+import { addAdmin } from '../../src/services/admin.service';
+import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
+import { randomTelegramId } from '../helpers/ids';
+import { SAMPLE_CALLS } from '../helpers/operations';
+
+/** The roles a root field's @auth directive declares, or null for @public. */
+function declaredRoles(schema: GraphQLSchema, coordinate: string): Role[] | null {
+  const [typeName, fieldName] = coordinate.split('.');
+  const type = typeName === 'Query' ? schema.getQueryType() : schema.getMutationType();
+  const field = type!.getFields()[fieldName];
+  const auth = field.astNode?.directives?.find((d: ConstDirectiveNode) => d.name.value === 'auth');
+  if (!auth) return null;
+  const arg = auth.arguments?.find((a) => a.name.value === 'roles');
+  if (!arg || arg.value.kind !== Kind.LIST) throw new Error(`bad @auth on ${coordinate}`);
+  return arg.value.values.map((v) => (v as { value: string }).value as Role);
+}
+
+interface Caller {
+  label: string;
+  /** The effective role, or null when the caller is not authenticated. */
+  role: Role | null;
+  key?: string;
+  telegramId?: number;
+}
+
+describe('authorization matrix', () => {
+  let t: TestApi;
+  let orm: MikroORM;
+  let schema: GraphQLSchema;
+  const callers: Caller[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApi();
+    orm = t.orm;
+    schema = await buildAppSchema();
+    const revoked = await makeKey(orm, Role.ADMIN);
+    await orm.em.fork().nativeUpdate(ApiKey, { prefix: revoked.split('_')[1] }, { revokedAt: new Date() });
+    const expired = await makeKey(orm, Role.ADMIN);
+    await orm.em.fork().nativeUpdate(ApiKey, { prefix: expired.split('_')[1] }, { expiresAt: new Date(Date.now() - 1000) });
+    const adminBot = await makeKey(orm, Role.ADMIN_BOT);
+    const adminTg = randomTelegramId();
+    const supportTg = randomTelegramId();
+    const inactiveTg = randomTelegramId();
+    await addAdmin(orm.em.fork(), { telegramId: adminTg, role: AdminRole.ADMIN });
+    await addAdmin(orm.em.fork(), { telegramId: supportTg, role: AdminRole.SUPPORT });
+    const inactive = await addAdmin(orm.em.fork(), { telegramId: inactiveTg, role: AdminRole.ADMIN });
+    await orm.em.fork().nativeUpdate(Admin, { id: inactive.id }, { active: false });
+    callers.push(
+      { label: 'no key', role: null },
+      { label: 'malformed key', role: null, key: 'not-a-key' },
+      { label: 'unknown key', role: null, key: 'vpk_AAAAAAAAAA_' + 'x'.repeat(43) },
+      { label: 'revoked key', role: null, key: revoked },
+      { label: 'expired key', role: null, key: expired },
+      { label: 'ADMIN key', role: Role.ADMIN, key: await makeKey(orm, Role.ADMIN) },
+      { label: 'SUPPORT key', role: Role.SUPPORT, key: await makeKey(orm, Role.SUPPORT) },
+      { label: 'USER_BOT key', role: Role.USER_BOT, key: await makeKey(orm, Role.USER_BOT) },
+      { label: 'ADMIN_BOT key acting for nobody', role: Role.ADMIN_BOT, key: adminBot },
+      { label: 'ADMIN_BOT key acting for an ADMIN admin', role: Role.ADMIN, key: adminBot, telegramId: adminTg },
+      { label: 'ADMIN_BOT key acting for a SUPPORT admin', role: Role.SUPPORT, key: adminBot, telegramId: supportTg },
+      { label: 'ADMIN_BOT key acting for an inactive admin', role: Role.ADMIN_BOT, key: adminBot, telegramId: inactiveTg },
+      { label: 'ADMIN_BOT key acting for a stranger', role: Role.ADMIN_BOT, key: adminBot, telegramId: randomTelegramId() },
+    );
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('has a sample call for every root field', () => {
+    const coordinates = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((f) => `Query.${f}`),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
+    ];
+    expect(coordinates.filter((c) => !SAMPLE_CALLS[c])).toEqual([]);
+  });
+
+  it('allows each operation exactly to the roles its @auth directive declares', async () => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const [coordinate, sample] of Object.entries(SAMPLE_CALLS)) {
+      const roles = declaredRoles(schema, coordinate);
+      for (const caller of callers) {
+        const { query, variables } = await sample(orm);
+        const res = await t.gql(query, variables, { key: caller.key, telegramId: caller.telegramId });
+        const code = errorCode(res);
+        const outcome = code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'ALLOWED';
+        outcomes.push(`${coordinate} as ${caller.label}: ${outcome}`);
+        const want =
+          roles === null ? 'ALLOWED' : caller.role === null ? 'UNAUTHENTICATED' : roles.includes(caller.role) ? 'ALLOWED' : 'FORBIDDEN';
+        expected.push(`${coordinate} as ${caller.label}: ${want}`);
+        if (outcome === 'ALLOWED') expect(res.errors).toBeUndefined();
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
+    const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;
+    const res = await t.gql<{ me: { role: string; keyRole: string; telegramId: number; adminId: string } }>(
+      '{ me { role keyRole telegramId adminId } }',
+      {},
+      { key: bot.key, telegramId: bot.telegramId },
+    );
+    expect(res.data!.me).toMatchObject({ role: 'SUPPORT', keyRole: 'ADMIN_BOT', telegramId: bot.telegramId });
+    expect(res.data!.me.adminId).toEqual(expect.any(String));
+  });
+
+  it('refuses a malformed X-Telegram-User-Id with UNAUTHENTICATED', async () => {
+    const bot = callers.find((c) => c.label === 'USER_BOT key')!;
+    const res = await t.gql('{ me { role } }', {}, { key: bot.key, headers: { 'x-telegram-user-id': '12abc' } });
+    expect(errorCode(res)).toBe('UNAUTHENTICATED');
+  });
+});
