@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
 import { isDatabaseReady } from '../db/database';
 import type { Logger } from '../logger';
+import type { AppServices } from '../services/app-services';
 import { authenticate } from '../services/api-key.service';
 import type { Ctx } from '../resolvers/context';
 import { formatError, isExpectedError } from '../resolvers/format-error';
+import { createLoaders } from '../resolvers/loaders';
 import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { aliasLimit, depthLimit } from './graphql-limits';
@@ -26,6 +28,7 @@ export interface ApiDeps {
   config: Config;
   logger: Logger;
   orm: MikroORM;
+  services: AppServices;
   routes?: RouteHandler[];
 }
 
@@ -107,7 +110,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       if ('principal' in result) principal = result.principal;
       else authFailure = result.failure;
     }
-    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config };
+    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, loaders: createLoaders(em) };
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {

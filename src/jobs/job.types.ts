@@ -3,6 +3,7 @@ import type { JobHelpers } from 'graphile-worker';
 import type { ZodType } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { AppServices } from '../services/app-services';
 import type { TaskName, TaskPayloads } from './enqueue';
 
 /** What a task body gets: its own EntityManager fork, and the process's shared services. */
@@ -16,12 +17,8 @@ export interface JobContext {
   deps: WorkerServices;
 }
 
-/**
- * Services tasks use, wired once per worker process. Domains add optional members as they
- * are built, so the foundation does not depend on them.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface WorkerServices {}
+/** Services tasks use, wired once per worker process. */
+export type WorkerServices = AppServices;
 
 /** One task: its identifier (= file name), payload schema and body. */
 export interface JobDefinition<T extends TaskName> {

@@ -2,14 +2,15 @@ import { createApi } from '../http/api-server';
 import { ensureFirstAdminKey } from '../services/bootstrap.service';
 import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
-import { createWorkerServices } from './services';
+import { createAppServices } from './services';
 
 /** `npm start`: API + worker (+ bots when their tokens are set) in one process. */
 runMain(async () => {
   const rt = await bootstrap('all', 'own');
+  const services = createAppServices(rt);
   const { config, logger } = rt;
-  const api = await createApi({ config, logger, orm: rt.orm });
-  const worker = createWorker({ config, logger, orm: rt.orm, services: createWorkerServices(rt) });
+  const api = await createApi({ config, logger, orm: rt.orm, services });
+  const worker = createWorker({ config, logger, orm: rt.orm, services });
   await worker.start();
   const port = await api.start();
   const graphiql = `${config.PUBLIC_URL}/graphiql`;
@@ -28,6 +29,7 @@ runMain(async () => {
   onShutdown(rt, async () => {
     await api.stop();
     await worker.stop();
+    await services.panels.close();
     await rt.orm.close();
     await rt.db.stop();
   });

@@ -1,15 +1,17 @@
 import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
-import { createWorkerServices } from './services';
+import { createAppServices } from './services';
 
 /** The worker process alone: graphile-worker with our tasks and crontab. */
 runMain(async () => {
   const rt = await bootstrap('worker', 'shared');
-  const worker = createWorker({ config: rt.config, logger: rt.logger, orm: rt.orm, services: createWorkerServices(rt) });
+  const services = createAppServices(rt);
+  const worker = createWorker({ config: rt.config, logger: rt.logger, orm: rt.orm, services });
   await worker.start();
   rt.logger.info({ concurrency: rt.config.WORKER_CONCURRENCY }, 'worker running');
   onShutdown(rt, async () => {
     await worker.stop();
+    await services.panels.close();
     await rt.orm.close();
     await rt.db.stop();
   });

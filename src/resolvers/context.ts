@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { AppServices } from '../services/app-services';
 import type { Principal } from '../services/principal';
+import type { Loaders } from './loaders';
 
 /** Per-request GraphQL context. `em` is a fork per request (a transaction's fork inside a mutation). */
 export interface Ctx {
@@ -13,4 +15,6 @@ export interface Ctx {
   ip: string | null;
   logger: Logger;
   config: Config;
+  services: AppServices;
+  loaders: Loaders;
 }

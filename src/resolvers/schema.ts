@@ -5,11 +5,12 @@ import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { auditMutations } from './audit.middleware';
 import { authChecker, authDirectives } from './auth';
+import { ServerResolver } from './server.resolver';
 import { SystemResolver } from './system.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [SystemResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [SystemResolver, ServerResolver];
 
 /** Path of the committed, published schema. */
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql').replace(

@@ -12,7 +12,7 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   orm: MikroORM;
-  services?: WorkerServices;
+  services: WorkerServices;
   /** Override the task list (tests). */
   jobs?: Array<JobDefinition<TaskName>>;
   /** Set false to run without the crontab (tests). */
@@ -48,7 +48,7 @@ export function buildTaskList(deps: WorkerDeps, jobs: Array<JobDefinition<TaskNa
       const em = deps.orm.em.fork();
       const logger = deps.logger.child({ task: job.name, jobId: helpers.job.id, attempt: helpers.job.attempts });
       await runInAuditScope({ actor: SYSTEM_ACTOR, action: `job:${job.name}`, correlationId: `job:${helpers.job.id}` }, () =>
-        job.run(payload, { em, orm: deps.orm, logger, config: deps.config, helpers, deps: deps.services ?? {} }),
+        job.run(payload, { em, orm: deps.orm, logger, config: deps.config, helpers, deps: deps.services }),
       );
     };
   }

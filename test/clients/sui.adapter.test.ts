@@ -147,6 +147,34 @@ describe.each(['1.2', '1.3', '1.4', '1.5'] as const)('SuiAdapter against S-UI %s
     expect(await a.getLinks(s.name)).toEqual(links);
   });
 
+  it.each(['session', 'token'] as const)('runs every operation through the %s API', async (mode) => {
+    sim.server.resetCounters();
+    const a = adapter(mode);
+    const s = spec();
+    expect((await a.detect()).version).toBe(sim.version);
+    expect((await a.health()).ok).toBe(true);
+    expect(await a.listInbounds()).toHaveLength(3);
+    expect((await a.ensureClient(s)).action).toBe('created');
+    expect((await a.ensureClient({ ...s, enabled: false })).action).toBe('updated');
+    await a.setEnabled(s.name, true);
+    sim.setTraffic(s.name, 10, 20);
+    expect(await a.getClient(s.name)).toMatchObject({ enabled: true, upBytes: 10, downBytes: 20 });
+    await a.resetTraffic(s.name);
+    expect((await a.listUsage()).find((u) => u.name === s.name)).toMatchObject({ upBytes: 0, downBytes: 0 });
+    expect((await a.listClients()).filter((c) => c.name === s.name)).toHaveLength(1);
+    expect(await a.getLinks(s.name)).toHaveLength(2);
+    await a.deleteClient(s.name);
+    expect(await a.getClient(s.name)).toBeNull();
+    const prefix = mode === 'token' ? '/apiv2/' : '/api/';
+    expect(sim.server.requestCount({ pathIncludes: mode === 'token' ? '/api/' : '/apiv2/' })).toBe(0);
+    expect(sim.server.requestCount({ pathIncludes: prefix })).toBeGreaterThan(0);
+  });
+
+  it('reports an unhealthy panel when the credentials are refused', async () => {
+    const h = await adapter('session', { password: 'nope' }).health();
+    expect(h).toMatchObject({ ok: false, error: 'PANEL_AUTH_FAILED: wrong user or password' });
+  });
+
   it('leaves an identical client unchanged without writing', async () => {
     const a = adapter();
     const s = spec();
@@ -203,6 +231,15 @@ describe.each(['1.2', '1.3', '1.4', '1.5'] as const)('SuiAdapter against S-UI %s
     const res = await a.ensureClient(s);
     expect(res.action).toBe('updated');
     expect((sim.getClientDirect(s.name)!.config as Record<string, Record<string, unknown>>).trojan.password).toBe(s.password);
+  });
+
+  it('creates one client when the same name is ensured concurrently', async () => {
+    const a = adapter();
+    const s = spec();
+    const results = await Promise.all([a.ensureClient(s), a.ensureClient(s), a.ensureClient({ ...s, enabled: false })]);
+    expect(results.map((r) => r.action)).toEqual(['created', 'unchanged', 'updated']);
+    expect(rowsNamed(s.name)).toHaveLength(1);
+    expect(sim.getClientDirect(s.name)!.enable).toBe(false);
   });
 
   it('gets a client by name and null for a missing one', async () => {

@@ -4,6 +4,8 @@ import { Role } from '../../src/entities/common';
 import { createApi, type ApiHandle, type RouteHandler } from '../../src/http/api-server';
 import { createLogger } from '../../src/logger';
 import { createApiKey } from '../../src/services/api-key.service';
+import type { AppServices } from '../../src/services/app-services';
+import { testServices } from './services';
 import { openTestOrm } from './db';
 
 /** A GraphQL response as the HTTP client sees it. */
@@ -18,6 +20,7 @@ export interface TestApi {
   orm: MikroORM;
   api: ApiHandle;
   config: Config;
+  services: AppServices;
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -32,10 +35,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** Starts the real API on a random port over this worker's test database. */
-export async function startTestApi(opts: { orm?: MikroORM; routes?: RouteHandler[]; config?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { orm?: MikroORM; routes?: RouteHandler[]; config?: Record<string, string>; services?: AppServices } = {},
+): Promise<TestApi> {
   const orm = opts.orm ?? (await openTestOrm());
   const config = testConfig(opts.config);
-  const api = await createApi({ config, logger: createLogger({ level: 'silent' }), orm, routes: opts.routes });
+  const services = opts.services ?? testServices();
+  const api = await createApi({ config, logger: createLogger({ level: 'silent' }), orm, routes: opts.routes, services });
   const port = await api.start();
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -43,6 +49,7 @@ export async function startTestApi(opts: { orm?: MikroORM; routes?: RouteHandler
     orm,
     api,
     config,
+    services,
     async gql(query, variables, auth) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(auth?.headers ?? {}) };
       if (auth?.key) headers.authorization = `Bearer ${auth.key}`;
@@ -53,6 +60,7 @@ export async function startTestApi(opts: { orm?: MikroORM; routes?: RouteHandler
     },
     async close() {
       await api.stop();
+      if (!opts.services) await services.panels.close();
       if (!opts.orm) await orm.close(true);
     },
   };

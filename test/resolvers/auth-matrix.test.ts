@@ -7,7 +7,7 @@ import { buildAppSchema } from '../../src/resolvers/schema';
 import { addAdmin } from '../../src/services/admin.service';
 import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
-import { SAMPLE_CALLS } from '../helpers/operations';
+import { SAMPLE_CALLS, sampleContext, type SampleContext } from '../helpers/operations';
 
 /** The roles a root field's @auth directive declares, or null for @public. */
 function declaredRoles(schema: GraphQLSchema, coordinate: string): Role[] | null {
@@ -33,11 +33,13 @@ describe('authorization matrix', () => {
   let t: TestApi;
   let orm: MikroORM;
   let schema: GraphQLSchema;
+  let samples: SampleContext;
   const callers: Caller[] = [];
 
   beforeAll(async () => {
     t = await startTestApi();
     orm = t.orm;
+    samples = sampleContext(orm, t.services);
     schema = await buildAppSchema();
     const revoked = await makeKey(orm, Role.ADMIN);
     await orm.em.fork().nativeUpdate(ApiKey, { prefix: revoked.split('_')[1] }, { revokedAt: new Date() });
@@ -69,6 +71,7 @@ describe('authorization matrix', () => {
   });
 
   afterAll(async () => {
+    await samples.close();
     await t.close();
   });
 
@@ -86,7 +89,7 @@ describe('authorization matrix', () => {
     for (const [coordinate, sample] of Object.entries(SAMPLE_CALLS)) {
       const roles = declaredRoles(schema, coordinate);
       for (const caller of callers) {
-        const { query, variables } = await sample(orm);
+        const { query, variables } = await sample(samples);
         const res = await t.gql(query, variables, { key: caller.key, telegramId: caller.telegramId });
         const code = errorCode(res);
         const outcome = code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'ALLOWED';

@@ -5,19 +5,22 @@ import { Admin } from '../../src/entities/admin.entity';
 import { buildAppSchema } from '../../src/resolvers/schema';
 import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
-import { SAMPLE_CALLS } from '../helpers/operations';
+import { SAMPLE_CALLS, sampleContext, type SampleContext } from '../helpers/operations';
 
 describe('audit log', () => {
   let t: TestApi;
   let orm: MikroORM;
   let adminKey: string;
+  let samples: SampleContext;
 
   beforeAll(async () => {
     t = await startTestApi();
     orm = t.orm;
+    samples = sampleContext(orm, t.services);
     adminKey = await makeKey(orm, Role.ADMIN);
   });
   afterAll(async () => {
+    await samples.close();
     await t.close();
   });
 
@@ -26,7 +29,7 @@ describe('audit log', () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     expect(mutations.length).toBeGreaterThan(0);
     for (const name of mutations) {
-      const { query, variables } = await SAMPLE_CALLS[`Mutation.${name}`](orm);
+      const { query, variables } = await SAMPLE_CALLS[`Mutation.${name}`](samples);
       const requestId = `audit-${name}-${Date.now()}`;
       const res = await t.gql(query, variables, { key: adminKey, headers: { 'x-request-id': requestId } });
       expect(res.errors).toBeUndefined();

@@ -348,6 +348,42 @@ describe('S-UI simulator: subscriptions, traffic and jobs', () => {
     });
   });
 
+  it('generates well-formed links for vless, vmess, trojan, shadowsocks, hysteria2 and tuic inbounds', async () => {
+    await withSim({ profile: '1.5' }, async (sim) => {
+      const tls = sim.addTls({ name: 'main', server: { enabled: true, server_name: 'vpn.example.com', alpn: ['h2'] }, client: {} });
+      const ids = [
+        sim.addInbound({ type: 'vless', tag: 'vl', listen_port: 443, tls_id: tls }),
+        sim.addInbound({ type: 'vmess', tag: 'vm', listen_port: 8080, options: { transport: { type: 'ws', path: '/ws' } } }),
+        sim.addInbound({ type: 'trojan', tag: 'tr', listen_port: 8443, tls_id: tls }),
+        sim.addInbound({ type: 'shadowsocks', tag: 'ss', listen_port: 8388, options: { method: 'aes-256-gcm' } }),
+        sim.addInbound({ type: 'hysteria2', tag: 'hy', listen_port: 9443, tls_id: tls }),
+        sim.addInbound({ type: 'tuic', tag: 'tu', listen_port: 9444, tls_id: tls, options: { congestion_control: 'bbr' } }),
+      ].map((i) => i.id);
+      const data = JSON.stringify([
+        { enable: true, name: 'gina', config: {
+          vless: { name: 'gina', uuid: '11111111-1111-4111-8111-111111111111', flow: 'xtls-rprx-vision' },
+          vmess: { name: 'gina', uuid: '11111111-1111-4111-8111-111111111111', alterId: 0 },
+          trojan: { name: 'gina', password: 'tp' },
+          shadowsocks: { name: 'gina', password: 'sp' },
+          hysteria2: { name: 'gina', password: 'hp' },
+          tuic: { name: 'gina', uuid: '11111111-1111-4111-8111-111111111111', password: 'up' },
+        }, inbounds: ids, links: [] },
+      ]);
+      const res = await call(`${sim.url}apiv2/save`, 'POST', { headers: { Token: sim.token }, form: { object: 'clients', action: 'addbulk', data } });
+      expect(res.json().success).toBe(true);
+      const uris = (sim.getClientDirect('gina')!.links as Array<{ uri: string }>).map((l) => l.uri);
+      expect(uris[0]).toBe('vless://11111111-1111-4111-8111-111111111111@127.0.0.1:443?type=tcp&security=tls&sni=vpn.example.com&alpn=h2&flow=xtls-rprx-vision#vl');
+      const vmess = JSON.parse(Buffer.from(uris[1].slice('vmess://'.length), 'base64').toString('utf8'));
+      expect(vmess).toMatchObject({ v: '2', id: '11111111-1111-4111-8111-111111111111', add: '127.0.0.1', port: '8080', net: 'ws', path: '/ws', tls: 'none', ps: 'vm' });
+      expect(uris[2]).toBe('trojan://tp@127.0.0.1:8443?type=tcp&security=tls&sni=vpn.example.com&alpn=h2#tr');
+      const ss = /^ss:\/\/([^@]+)@127\.0\.0\.1:8388#ss$/.exec(uris[3]);
+      expect(Buffer.from(ss![1], 'base64').toString('utf8')).toBe('aes-256-gcm:sp');
+      expect(uris[4]).toBe('hysteria2://hp@127.0.0.1:9443?security=tls&sni=vpn.example.com&alpn=h2&fastopen=0#hy');
+      expect(uris[5]).toBe('tuic://11111111-1111-4111-8111-111111111111:up@127.0.0.1:9444?security=tls&sni=vpn.example.com&alpn=h2&congestion_control=bbr#tu');
+      for (const uri of uris) expect(() => new URL(uri)).not.toThrow();
+    });
+  });
+
   it('applies the duplicate-name policy', async () => {
     const data = clientData('same', []);
     await withSim({ profile: '1.5' }, async (sim) => {

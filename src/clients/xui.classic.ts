@@ -1,0 +1,253 @@
+/**
+ * The classic client API of 3x-ui 2.x–3.0 (`{base}panel/api/inbounds/*`, PANELS.md B.5/B.7).
+ *
+ * Reads: one `GET inbounds/list` gives every inbound with its `settings.clients[]` (JSON text)
+ * and `clientStats` (counters), so a client look-up, the usage pull and the full listing each
+ * cost one request.
+ *
+ * Multi-inbound strategy: the panel rejects a duplicate email panel-wide (case-insensitive).
+ * - 2.x: an email can live on one inbound only. A spec naming several inbounds is refused
+ *   (PANEL_REJECTED); moving a client removes it from the old inbound before adding it to the
+ *   new one (its counters restart).
+ * - 3.0.x: the same email may sit on several inbounds when every copy carries the same non-empty
+ *   subId (one shared traffic row). Copies are updated first (so they share the spec's subId),
+ *   then added to missing inbounds, then removed from extra ones.
+ *
+ * Writes: `addClient` / `updateClient/<current key>` with `settings` as JSON *text* holding one
+ * full client (objects fail binding); delete via `delClientByEmail` (2.8.0+) or
+ * `delClient/<key>`. The panel refuses to delete the last client of an inbound, so that case
+ * rewrites the inbound with `update/:id` (every column sent back as read, minus the client).
+ */
+import type { ClientSpec } from './panel.types';
+import type { XuiApi } from './xui.api';
+import {
+  buildEntry,
+  entryDiffers,
+  keyField,
+  str,
+  type RawClient,
+  type XuiClientView,
+  type XuiEntry,
+  type XuiRoutes,
+  type XuiTraffic,
+} from './xui.model';
+import { inboundListSchema, inboundSchema, type XuiInboundDto } from './xui.schemas';
+import type { XuiVersionTraits } from './xui.session';
+
+const API = 'panel/api/inbounds';
+
+function clientsOf(inbound: XuiInboundDto): RawClient[] {
+  const c = inbound.settings?.clients;
+  return Array.isArray(c) ? c.filter((x): x is RawClient => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+}
+
+/** Views of every client in a list response, keyed by lower-cased email. */
+export function viewsFromInbounds(inbounds: XuiInboundDto[]): Map<string, XuiClientView> {
+  const views = new Map<string, XuiClientView>();
+  const traffic = new Map<string, XuiTraffic>();
+  for (const ib of inbounds) {
+    for (const s of ib.clientStats) {
+      const key = s.email.toLowerCase();
+      if (!traffic.has(key)) {
+        traffic.set(key, { up: s.up, down: s.down, enable: s.enable, total: s.total, expiryTime: s.expiryTime, inboundId: s.inboundId });
+      }
+    }
+  }
+  for (const ib of inbounds) {
+    for (const client of clientsOf(ib)) {
+      const email = str(client, 'email');
+      if (email === '') continue;
+      const key = email.toLowerCase();
+      let view = views.get(key);
+      if (!view) {
+        view = { email, entries: [], traffic: traffic.get(key) };
+        views.set(key, view);
+      }
+      view.entries.push({ inboundId: ib.id, protocol: ib.protocol, client });
+    }
+  }
+  return views;
+}
+
+/** The flow a new vless client gets: what the admin gave the inbound's other clients, when flow applies. */
+function defaultFlow(inbound: XuiInboundDto): string {
+  const stream = inbound.streamSettings ?? {};
+  if (inbound.protocol !== 'vless' || stream.network !== 'tcp' || (stream.security !== 'tls' && stream.security !== 'reality')) return '';
+  return clientsOf(inbound).map((c) => str(c, 'flow')).find((f) => f !== '') ?? '';
+}
+
+/** Classic route set. */
+export class XuiClassicRoutes implements XuiRoutes {
+  /** The inbounds of the last read; writes use it for protocols and inbound bodies. */
+  private inbounds: XuiInboundDto[] = [];
+
+  constructor(
+    private readonly api: XuiApi,
+    private readonly traits: XuiVersionTraits,
+    private readonly now: () => number,
+  ) {}
+
+  async listInbounds(): Promise<XuiInboundDto[]> {
+    this.inbounds = await this.api.call({ operation: 'xui.inbounds.list', method: 'GET', path: `${API}/list`, idempotent: true }, inboundListSchema);
+    return this.inbounds;
+  }
+
+  async getClient(email: string): Promise<XuiClientView | null> {
+    return viewsFromInbounds(await this.listInbounds()).get(email.toLowerCase()) ?? null;
+  }
+
+  async listClients(): Promise<XuiClientView[]> {
+    return [...viewsFromInbounds(await this.listInbounds()).values()];
+  }
+
+  private inbound(id: number): XuiInboundDto {
+    const ib = this.inbounds.find((i) => i.id === id);
+    if (!ib) throw this.api.session.error('PANEL_REJECTED', 'xui.inbounds.get', false, `inbound ${id} does not exist on the panel`);
+    return ib;
+  }
+
+  private async addTo(inboundId: number, entry: RawClient): Promise<void> {
+    await this.api.ok({
+      operation: 'xui.inbounds.addClient',
+      method: 'POST',
+      path: `${API}/addClient`,
+      json: { id: inboundId, settings: JSON.stringify({ clients: [entry] }) },
+      idempotent: false,
+    });
+  }
+
+  private async updateEntry(entry: XuiEntry, next: RawClient): Promise<void> {
+    const field = keyField(entry.protocol);
+    const key = str(entry.client, field);
+    await this.api.ok({
+      operation: 'xui.inbounds.updateClient',
+      method: 'POST',
+      path: `${API}/updateClient/${encodeURIComponent(key)}`,
+      json: { id: entry.inboundId, settings: JSON.stringify({ clients: [next] }) },
+      // A key change makes a repeat address a client that no longer has the old key.
+      idempotent: str(next, field) === key,
+    });
+  }
+
+  private async removeEntry(entry: XuiEntry): Promise<void> {
+    const inbound = this.inbound(entry.inboundId);
+    const email = str(entry.client, 'email');
+    if (clientsOf(inbound).length <= 1) {
+      await this.rewriteInboundWithout(entry.inboundId, email);
+      return;
+    }
+    const path = this.traits.delClientByEmail
+      ? `${API}/${entry.inboundId}/delClientByEmail/${encodeURIComponent(email)}`
+      : `${API}/${entry.inboundId}/delClient/${encodeURIComponent(str(entry.client, keyField(entry.protocol)))}`;
+    try {
+      await this.api.ok({ operation: 'xui.inbounds.delClient', method: 'POST', path, idempotent: true });
+    } catch (err) {
+      // A repeated delete (retry after a lost answer) is refused as "not found": check, don't guess.
+      const again = await this.getClient(email);
+      if (again && again.entries.some((e) => e.inboundId === entry.inboundId)) throw err;
+    }
+  }
+
+  /** Deletes the last client of an inbound: `update/:id` with every column as read, minus it. */
+  private async rewriteInboundWithout(inboundId: number, email: string): Promise<void> {
+    const current = await this.api.call(
+      { operation: 'xui.inbounds.get', method: 'GET', path: `${API}/get/${inboundId}`, idempotent: true },
+      inboundSchema,
+    );
+    const settings = { ...(current.settings ?? {}) };
+    settings.clients = clientsOf(current).filter((c) => str(c, 'email').toLowerCase() !== email.toLowerCase());
+    const column = (v: Record<string, unknown> | null): string => (v === null ? '' : JSON.stringify(v));
+    const body: Record<string, unknown> = {
+      id: current.id,
+      up: current.up,
+      down: current.down,
+      total: current.total,
+      remark: current.remark,
+      enable: current.enable,
+      expiryTime: current.expiryTime,
+      listen: current.listen,
+      port: current.port,
+      protocol: current.protocol,
+      settings: JSON.stringify(settings),
+      streamSettings: column(current.streamSettings),
+      sniffing: column(current.sniffing),
+      tag: current.tag,
+    };
+    if (current.trafficReset !== undefined) body.trafficReset = current.trafficReset;
+    await this.api.ok({ operation: 'xui.inbounds.update', method: 'POST', path: `${API}/update/${inboundId}`, json: body, idempotent: true });
+  }
+
+  async create(spec: ClientSpec): Promise<void> {
+    const inbound = this.inbound(Number(spec.inboundIds[0]));
+    await this.addTo(inbound.id, buildEntry(undefined, spec, inbound.protocol, defaultFlow(inbound)));
+  }
+
+  async reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean> {
+    const targets = spec.inboundIds.map(Number);
+    const keep = view.entries.filter((e) => targets.includes(e.inboundId));
+    const extra = view.entries.filter((e) => !targets.includes(e.inboundId));
+    const missing = targets.filter((id) => !view.entries.some((e) => e.inboundId === id));
+    for (const id of missing) this.inbound(id);
+    const now = this.now();
+    let changed = false;
+    const update = async (): Promise<void> => {
+      for (const e of keep) {
+        if (!entryDiffers(e, spec, view.traffic, now)) continue;
+        await this.updateEntry(e, buildEntry(e.client, spec, e.protocol));
+        changed = true;
+      }
+    };
+    const template = (keep[0] ?? view.entries[0])?.client;
+    const add = async (): Promise<void> => {
+      for (const id of missing) {
+        const ib = this.inbound(id);
+        const base = template ? { ...template } : undefined;
+        if (base) {
+          delete base.created_at;
+          delete base.updated_at;
+          // Another protocol's secret and flow do not carry over.
+          if (ib.protocol !== 'vless') base.flow = '';
+        }
+        await this.addTo(id, buildEntry(base, spec, ib.protocol, defaultFlow(ib)));
+        changed = true;
+      }
+    };
+    const remove = async (): Promise<void> => {
+      for (const e of extra) {
+        await this.removeEntry(e);
+        changed = true;
+      }
+    };
+    if (this.traits.sharedEmail) {
+      await update();
+      await add();
+      await remove();
+    } else {
+      await remove();
+      await add();
+      await update();
+    }
+    return changed;
+  }
+
+  async setEnabled(view: XuiClientView, enabled: boolean): Promise<void> {
+    for (const e of view.entries) {
+      if ((e.client.enable === true) === enabled) continue;
+      await this.updateEntry(e, { ...e.client, enable: enabled });
+    }
+  }
+
+  async resetTraffic(view: XuiClientView): Promise<void> {
+    const inboundId = view.traffic?.inboundId ?? view.entries[0].inboundId;
+    await this.api.ok({
+      operation: 'xui.inbounds.resetClientTraffic',
+      method: 'POST',
+      path: `${API}/${inboundId}/resetClientTraffic/${encodeURIComponent(view.email)}`,
+      idempotent: true,
+    });
+  }
+
+  async delete(view: XuiClientView): Promise<void> {
+    for (const e of view.entries) await this.removeEntry(e);
+  }
+}

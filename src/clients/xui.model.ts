@@ -1,0 +1,240 @@
+/**
+ * The adapter's view of one 3x-ui client and the conversions between it, our `ClientSpec` and
+ * the panel's client JSON.
+ *
+ * Identity: the client email (= `spec.name`), matched case-insensitively because the panel's
+ * duplicate check is. Units: `totalGB` is bytes, `expiryTime` unix ms (0 = never; negative =
+ * "N days after first use", which we never write and read as "no fixed expiry").
+ *
+ * Full replace: `updateClient` (classic) and `clients/update` (3.1+) overwrite the whole client,
+ * so every update body starts from the client as the panel holds it and changes only the fields
+ * we manage (key/secret, email, enable, totalGB, expiryTime, limitIp, subId). Everything else
+ * (`tgId`, `comment`, `reset`, `flow`, `security`, timestamps, unknown keys) is sent back as read.
+ */
+import type { ClientSpec, ClientUsage, PanelClient } from './panel.types';
+import type { XuiInboundDto } from './xui.schemas';
+
+/** A client object as the panel stores it (unknown keys kept). */
+export type RawClient = Record<string, unknown>;
+
+/** One copy of a client on one inbound. */
+export interface XuiEntry {
+  inboundId: number;
+  protocol: string;
+  client: RawClient;
+}
+
+/** The counters/limits row of a client. */
+export interface XuiTraffic {
+  up: number;
+  down: number;
+  enable: boolean;
+  total: number;
+  expiryTime: number;
+  inboundId?: number;
+}
+
+/** Everything the panel holds about one client. */
+export interface XuiClientView {
+  email: string;
+  /** Classic: the `settings.clients[]` entries; 3.1+: one per attached inbound, from the record. */
+  entries: XuiEntry[];
+  /** 3.1+: the client record as read (the base of a full-replace update). */
+  record?: RawClient;
+  traffic?: XuiTraffic;
+}
+
+/** A string field of a raw client. */
+export function str(c: RawClient, key: string): string {
+  const v = c[key];
+  return typeof v === 'string' ? v : '';
+}
+
+/** A numeric field of a raw client. */
+export function num(c: RawClient, key: string): number {
+  const v = c[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** The settings field carrying the client key used in URLs (and the secret we manage). */
+export function keyField(protocol: string): 'id' | 'password' | 'email' | 'auth' {
+  switch (protocol) {
+    case 'trojan':
+      return 'password';
+    case 'shadowsocks':
+      return 'email';
+    case 'hysteria':
+    case 'hysteria2':
+      return 'auth';
+    default:
+      return 'id';
+  }
+}
+
+/** The secret field we write per protocol (shadowsocks is keyed by email but has a password). */
+function secretField(protocol: string): 'id' | 'password' | 'auth' {
+  switch (protocol) {
+    case 'trojan':
+    case 'shadowsocks':
+      return 'password';
+    case 'hysteria':
+    case 'hysteria2':
+      return 'auth';
+    default:
+      return 'id';
+  }
+}
+
+/** The secret value of a spec for a protocol. */
+function secretOf(spec: ClientSpec, protocol: string): string {
+  return secretField(protocol) === 'id' ? spec.uuid : spec.password;
+}
+
+/** The subscription id we give a client. */
+export function subIdOf(spec: ClientSpec): string {
+  return spec.subId ?? spec.name;
+}
+
+/** Expiry in panel units (ms, 0 = never). */
+export function expiryMs(spec: ClientSpec): number {
+  return spec.expiresAt ? spec.expiresAt.getTime() : 0;
+}
+
+/**
+ * The client body for one inbound: the stored client (or sensible defaults for a new one) with
+ * our managed fields applied.
+ */
+export function buildEntry(base: RawClient | undefined, spec: ClientSpec, protocol: string, defaultFlow = ''): RawClient {
+  const entry: RawClient = base
+    ? { ...base }
+    : { flow: protocol === 'vless' ? defaultFlow : '', tgId: 0, comment: '', reset: 0 };
+  if (!base && protocol === 'vmess') entry.security = 'auto';
+  entry[secretField(protocol)] = secretOf(spec, protocol);
+  entry.email = spec.name;
+  entry.enable = spec.enabled;
+  entry.totalGB = spec.trafficLimitBytes;
+  entry.expiryTime = expiryMs(spec);
+  entry.limitIp = spec.deviceLimit;
+  entry.subId = subIdOf(spec);
+  return entry;
+}
+
+/**
+ * Whether the panel itself disabled the client for an exhausted quota or a past expiry
+ * (`>=` quota, ms expiry). Re-enabling it with unchanged limits would be undone by the next
+ * traffic tick, so such a client counts as matching an enabled spec.
+ */
+export function depletedByPanel(traffic: XuiTraffic | undefined, now: number): boolean {
+  if (!traffic || traffic.enable) return false;
+  return (traffic.total > 0 && traffic.up + traffic.down >= traffic.total) || (traffic.expiryTime > 0 && traffic.expiryTime <= now);
+}
+
+function enableMatches(stored: boolean, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number): boolean {
+  if (stored === spec.enabled) return true;
+  return spec.enabled && !stored && depletedByPanel(traffic, now);
+}
+
+/** Whether one classic entry differs from the spec in a field we manage. */
+export function entryDiffers(entry: XuiEntry, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number): boolean {
+  const c = entry.client;
+  return (
+    str(c, secretField(entry.protocol)) !== secretOf(spec, entry.protocol) ||
+    str(c, 'email') !== spec.name ||
+    !enableMatches(c.enable === true, spec, traffic, now) ||
+    num(c, 'totalGB') !== spec.trafficLimitBytes ||
+    num(c, 'expiryTime') !== expiryMs(spec) ||
+    num(c, 'limitIp') !== spec.deviceLimit ||
+    str(c, 'subId') !== subIdOf(spec)
+  );
+}
+
+/** Whether a 3.1+ record differs from the spec in a field we manage. */
+export function recordDiffers(record: RawClient, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number): boolean {
+  return (
+    str(record, 'uuid') !== spec.uuid ||
+    str(record, 'password') !== spec.password ||
+    str(record, 'email') !== spec.name ||
+    !enableMatches(record.enable === true, spec, traffic, now) ||
+    num(record, 'totalGB') !== spec.trafficLimitBytes ||
+    num(record, 'expiryTime') !== expiryMs(spec) ||
+    num(record, 'limitIp') !== spec.deviceLimit ||
+    str(record, 'subId') !== subIdOf(spec)
+  );
+}
+
+function expiryDate(ms: number): Date | null {
+  return ms > 0 ? new Date(ms) : null;
+}
+
+/** The intent flag as stored (record on 3.1+, else the first entry). */
+function storedEnable(view: XuiClientView): boolean {
+  if (view.record) return view.record.enable === true;
+  return view.entries.length > 0 && view.entries.every((e) => e.client.enable === true);
+}
+
+/** The limits source: record on 3.1+, else the first entry. */
+function limitsSource(view: XuiClientView): RawClient {
+  return view.record ?? view.entries[0]?.client ?? {};
+}
+
+/** Our view of a panel client. `enabled` is effective: stored flag and the traffic row's flag. */
+export function toPanelClient(view: XuiClientView): PanelClient {
+  const src = limitsSource(view);
+  let uuid: string | null = null;
+  let password: string | null = null;
+  if (view.record) {
+    uuid = str(view.record, 'uuid') || null;
+    password = str(view.record, 'password') || null;
+  } else {
+    for (const e of view.entries) {
+      const f = secretField(e.protocol);
+      const v = str(e.client, f);
+      if (v === '') continue;
+      if (f === 'id') uuid ??= v;
+      else password ??= v;
+    }
+  }
+  const rowEnabled = view.traffic ? view.traffic.enable : true;
+  return {
+    name: view.email,
+    uuid,
+    password,
+    enabled: storedEnable(view) && rowEnabled,
+    trafficLimitBytes: num(src, 'totalGB'),
+    expiresAt: expiryDate(num(src, 'expiryTime')),
+    deviceLimit: num(src, 'limitIp'),
+    inboundIds: [...new Set(view.entries.map((e) => String(e.inboundId)))],
+    upBytes: view.traffic?.up ?? 0,
+    downBytes: view.traffic?.down ?? 0,
+  };
+}
+
+/** One usage row from a view. */
+export function toUsage(view: XuiClientView): ClientUsage {
+  const c = toPanelClient(view);
+  return {
+    name: c.name,
+    upBytes: c.upBytes,
+    downBytes: c.downBytes,
+    enabled: c.enabled,
+    trafficLimitBytes: view.traffic && view.traffic.total > 0 ? view.traffic.total : c.trafficLimitBytes,
+    expiresAt: view.traffic && view.traffic.expiryTime > 0 ? new Date(view.traffic.expiryTime) : c.expiresAt,
+  };
+}
+
+/** The client operations one API generation implements (classic ≤3.0, client routes 3.1+). */
+export interface XuiRoutes {
+  /** All inbounds with their JSON columns parsed (`settings.clients` included). */
+  listInbounds(): Promise<XuiInboundDto[]>;
+  /** The client whose email matches `email` (case-insensitive on classic panels), or null. */
+  getClient(email: string): Promise<XuiClientView | null>;
+  /** Every client, in a bounded number of requests (one). */
+  listClients(): Promise<XuiClientView[]>;
+  /** Creates a missing client (classic: on the first target inbound; 3.1+: on all). May throw ambiguously. */
+  create(spec: ClientSpec): Promise<void>;
+  /** Brings an existing client to `spec` (fields and inbound membership); true when anything was sent. */
+  reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean>;
+  setEnabled(view: XuiClientView, enabled: boolean): Promise<void>;
+  resetTraffic(view: XuiClientView): Promise<void>;
+  delete(view: XuiClientView): Promise<void>;
+}

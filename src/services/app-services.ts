@@ -1,0 +1,13 @@
+import type { SecretBox } from '../crypto';
+import type { PanelRegistry } from './panel-registry';
+
+/**
+ * Long-lived services of a process, wired once by its composition root (src/main/services.ts)
+ * and handed to resolvers (GraphQL context) and jobs (JobContext.deps).
+ */
+export interface AppServices {
+  /** Encrypts/decrypts secrets at rest. */
+  secrets: SecretBox;
+  /** Panel adapters per server. */
+  panels: PanelRegistry;
+}
