@@ -9,7 +9,7 @@ const BOT_FORBIDDEN = [
 ];
 const SERVICE_FORBIDDEN = [
   { group: ['type-graphql', '@apollo/*', 'grammy', '@grammyjs/*', 'graphile-worker', 'graphql'], message: 'Services are framework-free: no GraphQL, grammY or graphile-worker.' },
-  { group: ['**/resolvers/**', '**/bots/**', '**/jobs/**', '**/worker/**', '**/main/**', '**/http/**'], message: 'Services must not depend on the layers that call them.' },
+  { group: ['**/resolvers/**', '**/bots/**', '**/jobs/**', '!**/jobs/enqueue', '**/worker/**', '**/main/**', '**/http/**'], message: 'Services must not depend on the layers that call them (jobs/enqueue is the one allowed: enqueueing belongs to the domain transaction).' },
 ];
 
 module.exports = tseslint.config(

@@ -21,6 +21,19 @@ async function caught(p: Promise<unknown>): Promise<PanelError> {
   throw new Error('expected a PanelError');
 }
 
+/** Logs in with plain fetch (CSRF from 3.0) and returns headers for cookie-authenticated calls. */
+async function rawSession(sim: XuiSimulator): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (sim.features.csrf) {
+    const t = await fetch(`${sim.url}csrf-token`);
+    headers.cookie = (t.headers.get('set-cookie') ?? '').split(';')[0];
+    headers['x-csrf-token'] = ((await t.json()) as { obj: string }).obj;
+  }
+  const login = await fetch(`${sim.url}login`, { method: 'POST', headers, body: JSON.stringify({ username: sim.username, password: sim.password }) });
+  headers.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  return headers;
+}
+
 const PROFILES: Array<{ profile: XuiProfile; v3: boolean; clientRoutes: boolean }> = [
   { profile: 'G2', v3: false, clientRoutes: false },
   { profile: 'G3', v3: false, clientRoutes: false },
@@ -274,6 +287,33 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     });
   }
 
+  if (!clientRoutes) {
+    it('answers settings sent as an object with the misleading binding error (simulator fidelity)', async () => {
+      const headers = await rawSession(sim);
+      const res = await fetch(`${sim.url}panel/api/inbounds/addClient`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: vless, settings: { clients: [{ id: randomUUID(), email: 'as-object' }] } }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { success: boolean; msg: string };
+      expect(body.success).toBe(false);
+      expect(body.msg).toContain('json: cannot unmarshal object into Go struct field Inbound.settings of type string');
+      expect(body.msg.startsWith(profile === 'G2' ? 'Update Failed: ' : 'Inbound has been successfully updated. (')).toBe(true);
+      expect(entriesOf('as-object')).toHaveLength(0);
+    });
+  } else {
+    it('finds the classic client routes gone (404) on 3.1+ (simulator fidelity)', async () => {
+      const headers = await rawSession(sim);
+      const res = await fetch(`${sim.url}panel/api/inbounds/addClient`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: vless, settings: JSON.stringify({ clients: [{ id: randomUUID(), email: 'classic' }] }) }),
+      });
+      expect(res.status).toBe(404);
+    });
+  }
+
   it('creates a disabled client and toggles it with setEnabled', async () => {
     const res = await adapter.ensureClient(spec('toggler', { enabled: false }));
     expect(res.client.enabled).toBe(false);
@@ -361,7 +401,7 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
       ['linked-tj', 'linked-tj-sub'],
     ]) {
       const links = await adapter.getLinks(name);
-      const res = await fetch(`${sim.subUrl}${subId}`, { headers: { host: '127.0.0.1' } });
+      const res = await fetch(`${sim.subUrl}${subId}`);
       expect(res.status).toBe(200);
       const served = Buffer.from(await res.text(), 'base64').toString('utf8').split('\n').filter((l) => l !== '');
       expect(links).toEqual(served);

@@ -213,11 +213,12 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServerH
     return rule.fault;
   };
 
-  let handleRef: SimServerHandle | undefined;
+  // Set once the server listens; requests only arrive after that.
+  const ref: { handle?: SimServerHandle } = {};
 
   const runHandler = async (req: SimRequest): Promise<SimResponse> => {
     try {
-      return await opts.handle(req, handleRef as SimServerHandle);
+      return await opts.handle(req, ref.handle as SimServerHandle);
     } catch {
       // The simulator itself failed: answer like a crashed backend, never echo internals.
       return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'simulator error' };
@@ -360,7 +361,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServerH
       await done;
     },
   };
-  handleRef = handle;
+  ref.handle = handle;
   return handle;
 }
 

@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../shared/sim-http';
 import { bindJsonStruct, GoError, sprintln, zeroOf, type GoStruct } from './xui.go-json';
-import type { XuiRouteContext } from './xui.classic-routes';
+import type { XuiRouteContext } from './xui.route-kit';
 import { readJsonBody } from './xui.request';
 import { clientKeyField, num, str, type ClientLocation, type RawClient, type XuiInbound, type XuiState } from './xui.state';
 import { trafficJson } from './xui.wire';

@@ -23,7 +23,8 @@ import {
   type SimServerHandle,
 } from '../shared/sim-http';
 import { XuiAuth } from './xui.auth';
-import { handleInboundRoutes, type XuiRouteContext } from './xui.classic-routes';
+import { handleInboundRoutes } from './xui.inbound-routes';
+import type { XuiRouteContext } from './xui.route-kit';
 import { handleClientRoutes } from './xui.client-routes';
 import { handleSubscription, linksForRoute, type SubOptions } from './xui.links';
 import { XUI_DEFAULT_VERSIONS, xuiFeatures, type XuiFeatures, type XuiProfile } from './xui.profile';

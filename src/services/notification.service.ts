@@ -1,0 +1,102 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Admin } from '../entities/admin.entity';
+import { AdminRole } from '../entities/common';
+import { Notification, NotificationChannel } from '../entities/notification.entity';
+import type { Subscription } from '../entities/subscription.entity';
+import { enqueue } from '../jobs/enqueue';
+
+/**
+ * Notification kinds and their params. Rendering (src/services/notification.render.ts) turns
+ * each into a message in the recipient's language.
+ */
+export interface NotificationParams {
+  /** Customer: a card-to-card payment was approved; the invoice is included. */
+  PAYMENT_APPROVED: { orderId: string; orderNumber: number; amount: number };
+  /** Customer: a payment was rejected, with the admin's reason. */
+  PAYMENT_REJECTED: { orderId: string; orderNumber: number; reason: string };
+  /** Customer: an unpaid card-to-card payment passed its deadline. */
+  PAYMENT_EXPIRED: { orderId: string; orderNumber: number };
+  /** Customer: a new subscription is ready: links and subscription URL. */
+  CONFIG_READY: { subscriptionId: string };
+  /** Customer: a renewal or extra traffic was applied to an existing subscription. */
+  SUBSCRIPTION_UPDATED: { subscriptionId: string; orderNumber: number };
+  /** Customer: provisioning failed for good; the money went back to the wallet. */
+  PROVISIONING_FAILED: { orderId: string; orderNumber: number; refunded: number };
+  /** Customer: wallet credited by a top-up. */
+  WALLET_CREDITED: { orderId: string; orderNumber: number; amount: number };
+  /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
+  ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
+  /** Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). */
+  ADMIN_ALERT: { code: string; message: string; orderNumber?: number; serverName?: string };
+  /** Customer: usage or expiry warning (issue: lifecycle). */
+  USAGE_WARNING: { subscriptionId: string; percent: number };
+  EXPIRY_WARNING: { subscriptionId: string; hoursLeft: number };
+  SUBSCRIPTION_ENDED: { subscriptionId: string; reason: 'EXPIRED' | 'DEPLETED' };
+}
+
+export type NotificationKind = keyof NotificationParams;
+
+/** Which bot delivers each kind. */
+export const CHANNEL_OF: Record<NotificationKind, NotificationChannel> = {
+  PAYMENT_APPROVED: NotificationChannel.USER_BOT,
+  PAYMENT_REJECTED: NotificationChannel.USER_BOT,
+  PAYMENT_EXPIRED: NotificationChannel.USER_BOT,
+  CONFIG_READY: NotificationChannel.USER_BOT,
+  SUBSCRIPTION_UPDATED: NotificationChannel.USER_BOT,
+  PROVISIONING_FAILED: NotificationChannel.USER_BOT,
+  WALLET_CREDITED: NotificationChannel.USER_BOT,
+  USAGE_WARNING: NotificationChannel.USER_BOT,
+  EXPIRY_WARNING: NotificationChannel.USER_BOT,
+  SUBSCRIPTION_ENDED: NotificationChannel.USER_BOT,
+  ADMIN_NEW_RECEIPT: NotificationChannel.ADMIN_BOT,
+  ADMIN_ALERT: NotificationChannel.ADMIN_BOT,
+};
+
+/**
+ * Writes an outbox row and enqueues its delivery in the caller's transaction: the message exists
+ * if and only if the event committed. Recipients without a Telegram id (reseller customers) get none.
+ */
+export async function queueNotification<K extends NotificationKind>(
+  em: EntityManager,
+  input: {
+    kind: K;
+    telegramId: number | null | undefined;
+    params: NotificationParams[K];
+    subscription?: Subscription | null;
+    /** Warnings only: unique per (subscription, kind, threshold, period). */
+    threshold?: string;
+    period?: string;
+  },
+): Promise<Notification | null> {
+  if (!input.telegramId) return null;
+  const n = em.create(Notification, {
+    channel: CHANNEL_OF[input.kind],
+    recipientTelegramId: input.telegramId,
+    kind: input.kind,
+    params: input.params as unknown as Record<string, unknown>,
+    subscription: input.subscription ?? null,
+    threshold: input.threshold ?? null,
+    period: input.period ?? null,
+  });
+  await em.flush();
+  await enqueue(em, 'send_notification', { notificationId: n.id }, { jobKey: `send_notification:${n.id}`, maxAttempts: 10 });
+  return n;
+}
+
+/** Queues one notification per active admin (optionally only ADMIN-role admins). */
+export async function notifyAdmins<K extends 'ADMIN_NEW_RECEIPT' | 'ADMIN_ALERT'>(
+  em: EntityManager,
+  kind: K,
+  params: NotificationParams[K],
+  opts: { onlyRole?: AdminRole } = {},
+): Promise<number> {
+  const admins = await em.find(Admin, opts.onlyRole ? { active: true, role: opts.onlyRole } : { active: true });
+  for (const admin of admins) await queueNotification(em, { kind, telegramId: admin.telegramId, params });
+  return admins.length;
+}
+
+declare module '../jobs/enqueue' {
+  interface TaskPayloads {
+    send_notification: { notificationId: string };
+  }
+}
