@@ -78,6 +78,11 @@ export const configSchema = z.object({
     .transform((v) => v.replace(/\/+$/, '')),
   /** Per-request timeout for panel HTTP calls, in ms. Default: 15000. */
   PANEL_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /**
+   * Attempts of a provisioning/renewal job before its order fails for good and is refunded
+   * (graphile-worker backs off exponentially: about 1 h 10 min in all for 9). Default: 9.
+   */
+  PROVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(9),
   /** Max concurrent HTTP requests to one panel. Default: 4. */
   PANEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });

@@ -205,8 +205,8 @@ export class XuiClassicRoutes implements XuiRoutes {
         if (base) {
           delete base.created_at;
           delete base.updated_at;
-          // Another protocol's secret and flow do not carry over.
-          if (ib.protocol !== 'vless') base.flow = '';
+          // Flow belongs to vless; a copy made from another protocol takes the inbound's usual flow.
+          base.flow = ib.protocol === 'vless' ? str(base, 'flow') || defaultFlow(ib) : '';
         }
         await this.addTo(id, buildEntry(base, spec, ib.protocol, defaultFlow(ib)));
         changed = true;

@@ -110,7 +110,9 @@ export function buildEntry(base: RawClient | undefined, spec: ClientSpec, protoc
     : { flow: protocol === 'vless' ? defaultFlow : '', tgId: 0, comment: '', reset: 0 };
   if (!base && protocol === 'vmess') entry.security = 'auto';
   entry[secretField(protocol)] = secretOf(spec, protocol);
-  entry.email = spec.name;
+  // Keep the stored spelling of an email that only differs in case: before 3.0 the panel's
+  // duplicate check counts the client's own old email and would refuse the rename.
+  if (!base || str(base, 'email').toLowerCase() !== spec.name.toLowerCase()) entry.email = spec.name;
   entry.enable = spec.enabled;
   entry.totalGB = spec.trafficLimitBytes;
   entry.expiryTime = expiryMs(spec);
@@ -139,7 +141,7 @@ export function entryDiffers(entry: XuiEntry, spec: ClientSpec, traffic: XuiTraf
   const c = entry.client;
   return (
     str(c, secretField(entry.protocol)) !== secretOf(spec, entry.protocol) ||
-    str(c, 'email') !== spec.name ||
+    str(c, 'email').toLowerCase() !== spec.name.toLowerCase() ||
     !enableMatches(c.enable === true, spec, traffic, now) ||
     num(c, 'totalGB') !== spec.trafficLimitBytes ||
     num(c, 'expiryTime') !== expiryMs(spec) ||

@@ -17,6 +17,7 @@ import { Subscription } from './subscription.entity';
 import { Ticket, TicketMessage } from './ticket.entity';
 import { UsageSample } from './usage-sample.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
+import { WorkerHeartbeat } from './worker-heartbeat.entity';
 
 /** Every entity class, for the ORM config. */
 export const ALL_ENTITIES = [
@@ -40,4 +41,5 @@ export const ALL_ENTITIES = [
   TicketMessage,
   UsageSample,
   WebhookDelivery,
+  WorkerHeartbeat,
 ];

@@ -15,15 +15,15 @@ export enum LedgerKind {
 
 /**
  * Append-only money movement on a customer wallet or a reseller balance (exactly one of the two).
- * Balances are sums of these rows. One TOP_UP, PURCHASE or REFUND per order (unique index), so a
- * retried job never pays or refunds twice.
+ * Balances are sums of these rows. At most one TOP_UP, PURCHASE and REFUND per order and fulfilment
+ * attempt (unique index), so a retried job never charges or refunds twice.
  */
 @Entity({ tableName: 'ledger_entry' })
 @Check({ name: 'ledger_entry_one_account_check', expression: '(customer_id is null) <> (reseller_id is null)' })
 @Index({
   name: 'ledger_entry_order_kind_unique',
   expression:
-    `create unique index "ledger_entry_order_kind_unique" on "ledger_entry" ("order_id", "kind") ` +
+    `create unique index "ledger_entry_order_kind_unique" on "ledger_entry" ("order_id", "kind", "attempt") ` +
     `where "order_id" is not null and "kind" in ('TOP_UP', 'PURCHASE', 'REFUND')`,
 })
 export class LedgerEntry {
@@ -47,6 +47,10 @@ export class LedgerEntry {
 
   @ManyToOne({ entity: 'Order', nullable: true, deleteRule: 'restrict' })
   order?: Order | null;
+
+  /** The order's fulfilment attempt this movement belongs to. */
+  @Property({ type: 'integer', default: 1 })
+  attempt: number & Opt = 1;
 
   /** Who caused it (principal description or `system`). */
   @Property({ type: 'text' })

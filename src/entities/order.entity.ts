@@ -94,6 +94,18 @@ export class Order {
   @Property({ type: 'text' })
   idempotencyKey!: string;
 
+  /** RENEW: the absolute expiry to set, fixed when the order is paid (so re-running never extends twice). */
+  @Property({ type: 'timestamptz', nullable: true })
+  targetExpiresAt?: Date | null;
+
+  /** RENEW / ADD_TRAFFIC: the absolute quota in bytes to set, fixed when the order is paid. */
+  @Property({ type: bigintNumber(), nullable: true })
+  targetTrafficBytes?: number | null;
+
+  /** Fulfilment attempt: 1, then +1 for each admin retry of a failed order. Ledger rows are unique per attempt. */
+  @Property({ type: 'integer', default: 1 })
+  attempt: number & Opt = 1;
+
   @Property({ type: 'text', nullable: true })
   failureReason?: string | null;
 

@@ -14,7 +14,9 @@ import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { aliasLimit, depthLimit } from './graphql-limits';
 import { Metrics } from './metrics';
+import { receiptRoute } from './receipt.route';
 import { bearerOf, clientIpOf, readBody, requestIdOf } from './request-context';
+import { subscriptionRoute } from './subscription.route';
 
 /** Extra HTTP routes other domains add (e.g. `/sub/:token`). Return false when not handled. */
 export type RouteHandler = (
@@ -60,6 +62,7 @@ function routeLabel(pathname: string): string {
 export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
   const { config, logger, orm } = deps;
   const metrics = new Metrics();
+  const routes: RouteHandler[] = [subscriptionRoute(orm), receiptRoute(orm), ...(deps.routes ?? [])];
   const schema = await buildAppSchema();
 
   const observability: ApolloServerPlugin<Ctx> = {
@@ -110,7 +113,8 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       if ('principal' in result) principal = result.principal;
       else authFailure = result.failure;
     }
-    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, loaders: createLoaders(em) };
+    const scope = { em };
+    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em) };
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
@@ -178,7 +182,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         } else send(res, 404, JSON.stringify({ error: 'not found' }));
       } else {
         let handled = false;
-        for (const route of deps.routes ?? []) {
+        for (const route of routes) {
           if (await route(req, res, url, { requestId, logger: logger.child({ requestId }) })) {
             handled = true;
             break;

@@ -23,6 +23,7 @@ export const auditMutations: MiddlewareFn<Ctx> = async ({ context, info }, next)
       () =>
         outer.transactional(async (em) => {
           context.em = em;
+          context.scope.em = em;
           const result = await next();
           await em.flush();
           const scope = currentAuditScope()!;
@@ -46,5 +47,6 @@ export const auditMutations: MiddlewareFn<Ctx> = async ({ context, info }, next)
     );
   } finally {
     context.em = outer;
+    context.scope.em = outer;
   }
 };

@@ -17,4 +17,9 @@ export interface Ctx {
   config: Config;
   services: AppServices;
   loaders: Loaders;
+  /**
+   * Shared by Apollo's per-operation shallow copies of the context: `scope.em` is the EntityManager
+   * of the running operation (a mutation's transaction), read by the loaders.
+   */
+  scope: { em: EntityManager };
 }

@@ -5,12 +5,25 @@ import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { auditMutations } from './audit.middleware';
 import { authChecker, authDirectives } from './auth';
+import { CustomerResolver } from './customer.resolver';
+import { OrderResolver } from './order.resolver';
+import { PaymentResolver } from './payment.resolver';
+import { PlanResolver } from './plan.resolver';
 import { ServerResolver } from './server.resolver';
+import { SubscriptionResolver } from './subscription.resolver';
 import { SystemResolver } from './system.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [SystemResolver, ServerResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  SystemResolver,
+  ServerResolver,
+  PlanResolver,
+  CustomerResolver,
+  OrderResolver,
+  PaymentResolver,
+  SubscriptionResolver,
+];
 
 /** Path of the committed, published schema. */
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql').replace(

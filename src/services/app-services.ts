@@ -1,4 +1,6 @@
+import type { TelegramSender } from '../clients/telegram.types';
 import type { SecretBox } from '../crypto';
+import type { AdminAlerts } from './admin-alerts';
 import type { PanelRegistry } from './panel-registry';
 
 /**
@@ -10,4 +12,8 @@ export interface AppServices {
   secrets: SecretBox;
   /** Panel adapters per server. */
   panels: PanelRegistry;
+  /** Admin alerts written outside the caller's transaction, de-duplicated. */
+  alerts: AdminAlerts;
+  /** Sends Telegram messages through the user and admin bots (notifications). */
+  telegram: TelegramSender;
 }

@@ -9,7 +9,7 @@ import { AuditLog, type AuditDiff } from '../entities/audit-log.entity';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
 
 /** Entities whose writes are bookkeeping, not actions: never audited row by row. */
-const NOT_AUDITED = new Set(['AuditLog', 'UsageSample', 'Notification', 'WebhookDelivery']);
+const NOT_AUDITED = new Set(['AuditLog', 'UsageSample', 'Notification', 'WebhookDelivery', 'WorkerHeartbeat']);
 
 const REDACTED = '[REDACTED]';
 

@@ -27,7 +27,7 @@ export interface NotificationParams {
   /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
   ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
   /** Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). */
-  ADMIN_ALERT: { code: string; message: string; orderNumber?: number; serverName?: string };
+  ADMIN_ALERT: { code: string; message: string; subject?: string; orderNumber?: number; serverName?: string };
   /** Customer: usage or expiry warning (issue: lifecycle). */
   USAGE_WARNING: { subscriptionId: string; percent: number };
   EXPIRY_WARNING: { subscriptionId: string; hoursLeft: number };

@@ -49,6 +49,8 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
   let vless: number;
   let trojan: number;
   let spare: number;
+  let vmess: number;
+  let shadowsocks: number;
   const extra: XuiAdapter[] = [];
 
   const addPath = clientRoutes ? 'clients/add' : 'inbounds/addClient';
@@ -90,6 +92,15 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     });
     trojan = sim.addInbound({ protocol: 'trojan', port: 8443, remark: 'trojan-ws', streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/tj', headers: { Host: 'cdn.example.com' } } } });
     spare = sim.addInbound({ protocol: 'vless', port: 2443, remark: 'spare' });
+    vmess = sim.addInbound({
+      protocol: 'vmess',
+      port: 9443,
+      remark: 'vmess ws',
+      streamSettings: { network: 'ws', security: 'tls', wsSettings: { path: '/vm', host: 'cdn.example.com' }, tlsSettings: { serverName: 'vm.example.com' } },
+    });
+    shadowsocks = sim.addInbound({ protocol: 'shadowsocks', port: 8388, remark: 'ss' });
+    sim.seedClients(vmess, [{ email: 'filler-vmess' }]);
+    sim.seedClients(shadowsocks, [{ email: 'filler-ss' }]);
     // Keeps the main inbounds from ever becoming empty (the panel refuses deleting their last client).
     sim.seedClients(vless, [{ email: 'filler-vless' }]);
     sim.seedClients(trojan, [{ email: 'filler-trojan' }]);
@@ -207,6 +218,18 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     await adapter.setEnabled('expiry-run', false);
     expect(sim.server.requestCount({ method: 'POST', pathIncludes: '/login' })).toBe(1);
     expect(entriesOf('expiry-run')[0].enable).toBe(false);
+  });
+
+  it('logs in once for a burst of concurrent operations after the session expired', async () => {
+    await adapter.detect();
+    await adapter.getClient('alice');
+    sim.expireSessions();
+    sim.server.resetCounters();
+    const names = Array.from({ length: 8 }, (_, i) => `burst-${i}`);
+    const results = await Promise.all(names.map((n) => adapter.ensureClient(spec(n))));
+    expect(results.map((r) => r.action)).toEqual(names.map(() => 'created'));
+    expect(sim.server.requestCount({ method: 'POST', pathIncludes: '/login' })).toBe(1);
+    for (const n of names) expect(entriesOf(n)).toHaveLength(1);
   });
 
   it('refuses wrong credentials with PANEL_AUTH_FAILED and no secret in the error', async () => {
@@ -396,9 +419,15 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
   it('builds the same share links the panel subscription serves', async () => {
     await adapter.ensureClient(spec('linked', { subId: 'linked-sub' }));
     await adapter.ensureClient(spec('linked-tj', { subId: 'linked-tj-sub', inboundIds: [String(trojan)] }));
+    await adapter.ensureClient(spec('linked-vm', { subId: 'linked-vm-sub', inboundIds: [String(vmess)] }));
+    await adapter.ensureClient(
+      spec('linked-ss', { subId: 'linked-ss-sub', inboundIds: [String(shadowsocks)], password: randomBytes(32).toString('base64') }),
+    );
     for (const [name, subId] of [
       ['linked', 'linked-sub'],
       ['linked-tj', 'linked-tj-sub'],
+      ['linked-vm', 'linked-vm-sub'],
+      ['linked-ss', 'linked-ss-sub'],
     ]) {
       const links = await adapter.getLinks(name);
       const res = await fetch(`${sim.subUrl}${subId}`);
@@ -411,6 +440,18 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     expect(vlessLink).toContain('security=tls');
     expect(vlessLink).toContain('sni=vpn.example.com');
     expect(vlessLink.endsWith('#vless-tls-linked')).toBe(true);
+    const [vmLink] = await adapter.getLinks('linked-vm');
+    expect(JSON.parse(Buffer.from(vmLink.slice('vmess://'.length), 'base64').toString('utf8'))).toMatchObject({
+      add: '127.0.0.1',
+      port: 9443,
+      net: 'ws',
+      path: '/vm',
+      host: 'cdn.example.com',
+      tls: 'tls',
+      sni: 'vm.example.com',
+      ps: 'vmess ws-linked-vm',
+    });
+    expect((await adapter.getLinks('linked-ss'))[0]).toMatch(/^ss:\/\/[A-Za-z0-9+/=]+@127\.0\.0\.1:8388\?type=tcp#ss-linked-ss$/);
     expect(await adapter.getLinks('nobody')).toEqual([]);
   });
 

@@ -40,7 +40,7 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const orm = opts.orm ?? (await openTestOrm());
   const config = testConfig(opts.config);
-  const services = opts.services ?? testServices();
+  const services = opts.services ?? testServices(orm);
   const api = await createApi({ config, logger: createLogger({ level: 'silent' }), orm, routes: opts.routes, services });
   const port = await api.start();
   const url = `http://127.0.0.1:${port}`;

@@ -1,0 +1,67 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Role } from '../entities/common';
+import { AppError, isAppError } from '../errors';
+import { authenticate } from '../services/api-key.service';
+import { customerOfPrincipal } from '../services/customer.service';
+import { MAX_RECEIPT_BYTES, storeReceipt } from '../services/payment.service';
+import { runInAuditScope } from '../services/audit.context';
+import { auditActorOf } from '../services/principal';
+import type { RouteHandler } from './api-server';
+import { bearerOf, readBody } from './request-context';
+
+const STATUS: Partial<Record<string, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RECEIPT_INVALID: 415,
+  RECEIPT_DUPLICATE: 409,
+  CUSTOMER_NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+};
+
+/**
+ * `POST /receipts`: the user bot uploads the receipt photo bytes (≤ 5 MB, JPEG/PNG/WebP checked
+ * from the bytes) for the Telegram user it acts for; answers `201 {receiptId}`. Telegram file ids
+ * belong to one bot, so the image itself moves through the API to reach the admin bot.
+ */
+export function receiptRoute(orm: MikroORM): RouteHandler {
+  return async (req, res, url, tools) => {
+    if (url.pathname !== '/receipts') return false;
+    const reply = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    try {
+      if (req.method !== 'POST') {
+        reply(405, { error: { code: 'BAD_USER_INPUT', message: 'Use POST.' } });
+        return true;
+      }
+      const em = orm.em.fork();
+      const bearer = bearerOf(req);
+      const tg = req.headers['x-telegram-user-id'];
+      const auth = bearer ? await authenticate(em, bearer, typeof tg === 'string' ? tg : undefined) : null;
+      if (!auth || !('principal' in auth)) throw new AppError('UNAUTHENTICATED');
+      const principal = auth.principal;
+      if (principal.role !== Role.USER_BOT) throw new AppError('FORBIDDEN');
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > MAX_RECEIPT_BYTES) {
+        reply(413, { error: { code: 'RECEIPT_INVALID', message: 'The receipt is larger than 5 MB.' } });
+        return true;
+      }
+      const bytes = await readBody(req, MAX_RECEIPT_BYTES);
+      const customer = await customerOfPrincipal(em, principal);
+      const receipt = await runInAuditScope(
+        { actor: auditActorOf(principal), action: 'uploadReceipt', correlationId: tools.requestId },
+        () => em.transactional((tx) => storeReceipt(tx, tx.merge(customer), bytes)),
+      );
+      reply(201, { receiptId: receipt.id, mimeType: receipt.mimeType, size: receipt.size });
+    } catch (err) {
+      if ((err as { status?: number }).status === 413) {
+        reply(413, { error: { code: 'RECEIPT_INVALID', message: 'The receipt is larger than 5 MB.' } });
+      } else if (isAppError(err)) {
+        reply(STATUS[err.code] ?? 400, { error: { code: err.code, message: err.message } });
+      } else throw err;
+    }
+    return true;
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { applyOrder } from '../services/provisioning.service';
+import { defineJob } from './job.types';
+
+/** Applies a paid renewal or extra traffic to the same panel client (absolute expiry and quota). */
+export default defineJob({
+  name: 'apply_order',
+  schema: z.object({ orderId: z.uuid() }),
+  async run(payload, ctx) {
+    const outcome = await applyOrder(
+      ctx.em,
+      { panels: ctx.deps.panels, logger: ctx.logger },
+      payload,
+      { attempt: ctx.helpers.job.attempts, maxAttempts: ctx.helpers.job.max_attempts },
+    );
+    ctx.logger.info({ orderId: payload.orderId, outcome }, 'apply_order');
+  },
+});

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { revokeSubscription } from '../services/provisioning.service';
+import { defineJob } from './job.types';
+
+/** Deletes a subscription's panel client and marks it REVOKED. */
+export default defineJob({
+  name: 'revoke_subscription',
+  schema: z.object({ subscriptionId: z.uuid(), reason: z.string().max(200) }),
+  async run(payload, ctx) {
+    const outcome = await revokeSubscription(ctx.em, { panels: ctx.deps.panels, logger: ctx.logger }, payload);
+    ctx.logger.info({ subscriptionId: payload.subscriptionId, reason: payload.reason, outcome }, 'revoke_subscription');
+  },
+});

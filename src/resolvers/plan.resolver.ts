@@ -1,0 +1,49 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../entities/common';
+import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from '../services/discount.service';
+import { createPlan, listPlans, updatePlan } from '../services/plan.service';
+import { Auth, Public } from './auth';
+import type { Ctx as Context } from './context';
+import { presentDiscount, presentPlan } from './presenters';
+import { CreateDiscountCodeInput, CreatePlanInput, DiscountCodeType, PlanType, UpdatePlanInput } from './types/commerce.types';
+
+/** The catalogue: plans and discount codes. */
+@Resolver()
+export class PlanResolver {
+  @Query(() => [PlanType], { description: 'Plans on sale, in sort order (admins may include inactive and trial plans).' })
+  @Public()
+  async plans(@Ctx() ctx: Context, @Arg('includeInactive', { defaultValue: false }) includeInactive: boolean): Promise<PlanType[]> {
+    const staff = ctx.principal?.role === Role.ADMIN;
+    return (await listPlans(ctx.em, { includeInactive: includeInactive && staff })).map(presentPlan);
+  }
+
+  @Mutation(() => PlanType)
+  @Auth(Role.ADMIN)
+  async createPlan(@Ctx() ctx: Context, @Arg('input') input: CreatePlanInput): Promise<PlanType> {
+    return presentPlan(await createPlan(ctx.em, input));
+  }
+
+  @Mutation(() => PlanType)
+  @Auth(Role.ADMIN)
+  async updatePlan(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input') input: UpdatePlanInput): Promise<PlanType> {
+    return presentPlan(await updatePlan(ctx.em, id, input));
+  }
+
+  @Query(() => [DiscountCodeType])
+  @Auth(Role.ADMIN)
+  async discountCodes(@Ctx() ctx: Context): Promise<DiscountCodeType[]> {
+    return (await listDiscountCodes(ctx.em)).map(presentDiscount);
+  }
+
+  @Mutation(() => DiscountCodeType)
+  @Auth(Role.ADMIN)
+  async createDiscountCode(@Ctx() ctx: Context, @Arg('input') input: CreateDiscountCodeInput): Promise<DiscountCodeType> {
+    return presentDiscount(await createDiscountCode(ctx.em, input));
+  }
+
+  @Mutation(() => DiscountCodeType)
+  @Auth(Role.ADMIN)
+  async setDiscountCodeActive(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('active') active: boolean): Promise<DiscountCodeType> {
+    return presentDiscount(await setDiscountCodeActive(ctx.em, id, active));
+  }
+}

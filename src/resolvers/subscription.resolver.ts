@@ -1,0 +1,43 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../entities/common';
+import { SubscriptionStatus } from '../entities/subscription.entity';
+import { AppError } from '../errors';
+import { assertCustomerAccess, customerInScope } from '../services/access.policy';
+import { requestRevoke } from '../services/fulfillment.service';
+import { getSubscriptionOrFail, listCustomerSubscriptions } from '../services/subscription.service';
+import { Auth } from './auth';
+import type { Ctx as Context } from './context';
+import { presentSubscription } from './presenters';
+import { SubscriptionType } from './types/commerce.types';
+
+/** Subscriptions: what customers have. */
+@Resolver()
+export class SubscriptionResolver {
+  @Query(() => [SubscriptionType], { description: "The caller's own subscriptions (user bot), or a customer's (staff)." })
+  @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
+  async subscriptions(@Ctx() ctx: Context, @Arg('customerId', () => ID, { nullable: true }) customerId: string | null): Promise<SubscriptionType[]> {
+    const customer = await customerInScope(ctx.em, ctx.principal!, customerId);
+    return (await listCustomerSubscriptions(ctx.em, customer.id)).map((s) => presentSubscription(s, ctx.config.PUBLIC_URL));
+  }
+
+  @Query(() => SubscriptionType, { nullable: true })
+  @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
+  async subscription(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SubscriptionType | null> {
+    const sub = await getSubscriptionOrFail(ctx.em, id).catch(() => null);
+    if (!sub) return null;
+    const ok = await assertCustomerAccess(ctx.em, ctx.principal!, sub.customer.id).then(
+      () => true,
+      () => false,
+    );
+    return ok ? presentSubscription(sub, ctx.config.PUBLIC_URL) : null;
+  }
+
+  @Mutation(() => SubscriptionType, { description: 'Deletes the panel client (by a job) and marks the subscription REVOKED.' })
+  @Auth(Role.ADMIN)
+  async revokeSubscription(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<SubscriptionType> {
+    const sub = await getSubscriptionOrFail(ctx.em, id);
+    if (sub.status === SubscriptionStatus.REVOKED) throw new AppError('SUBSCRIPTION_NOT_FOUND', 'Already revoked.');
+    await requestRevoke(ctx.em, sub, reason.slice(0, 200));
+    return presentSubscription(sub, ctx.config.PUBLIC_URL);
+  }
+}

@@ -1,0 +1,130 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LedgerKind } from '../entities/ledger-entry.entity';
+import { type Order, OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
+import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { AppError } from '../errors';
+import { enqueue } from '../jobs/enqueue';
+import { notifyAdmins, queueNotification } from './notification.service';
+import { newSubscription } from './subscription.service';
+import { postToWallet } from './wallet.service';
+
+/** What fulfilment needs from the process. */
+export interface FulfilmentDeps {
+  /** Attempts of provision_subscription / apply_order before the order fails for good. */
+  provisionMaxAttempts: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Turns a paid order into work, in the caller's transaction: NEW/TRIAL → a subscription row in
+ * PROVISIONING and its job; RENEW/ADD_TRAFFIC → the absolute targets fixed now and the apply job;
+ * TOP_UP → the wallet credit. The job exists if and only if the payment commits.
+ */
+export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, order: Order, actor: string): Promise<void> {
+  await em.populate(order, ['plan', 'customer', 'subscription']);
+  order.status = OrderStatus.PAID;
+  order.paidAt ??= new Date();
+  switch (order.kind) {
+    case OrderKind.NEW:
+    case OrderKind.TRIAL: {
+      const sub = order.subscription ?? newSubscription(em, { customer: order.customer, plan: order.plan!, isTrial: order.kind === OrderKind.TRIAL });
+      order.subscription = sub;
+      await em.flush();
+      await enqueueProvision(em, deps, sub.id, order.id);
+      break;
+    }
+    case OrderKind.RENEW:
+    case OrderKind.ADD_TRAFFIC: {
+      const sub = order.subscription!;
+      const plan = order.plan!;
+      if (order.kind === OrderKind.RENEW) {
+        const base = Math.max(Date.now(), sub.expiresAt?.getTime() ?? 0);
+        order.targetExpiresAt ??= new Date(base + plan.durationDays * DAY_MS);
+        order.targetTrafficBytes ??= plan.trafficBytes;
+      } else {
+        order.targetTrafficBytes ??= sub.trafficLimitBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
+      }
+      await em.flush();
+      await enqueue(em, 'apply_order', { orderId: order.id }, { jobKey: `apply_order:${order.id}`, maxAttempts: deps.provisionMaxAttempts });
+      break;
+    }
+    case OrderKind.TOP_UP: {
+      await postToWallet(em, { customer: order.customer, amount: order.amountDue, kind: LedgerKind.TOP_UP, order, actor });
+      order.status = OrderStatus.FULFILLED;
+      order.fulfilledAt = new Date();
+      await em.flush();
+      await queueNotification(em, {
+        kind: 'WALLET_CREDITED',
+        telegramId: order.customer.telegramId,
+        params: { orderId: order.id, orderNumber: order.number, amount: order.amountDue },
+      });
+      break;
+    }
+  }
+}
+
+export async function enqueueProvision(em: EntityManager, deps: FulfilmentDeps, subscriptionId: string, orderId: string | null): Promise<void> {
+  await enqueue(em, 'provision_subscription', { subscriptionId, orderId }, { jobKey: `provision_subscription:${subscriptionId}`, maxAttempts: deps.provisionMaxAttempts });
+}
+
+/**
+ * Gives up on an order for good (in the caller's transaction): order FAILED, a NEW/TRIAL
+ * subscription FAILED, the amount paid refunded to the wallet (once per attempt, by the ledger's
+ * unique index), the customer and the admins told.
+ */
+export async function failOrder(em: EntityManager, order: Order, reason: string): Promise<void> {
+  await em.populate(order, ['customer', 'subscription']);
+  if (order.status === OrderStatus.FAILED || order.status === OrderStatus.FULFILLED) return;
+  order.status = OrderStatus.FAILED;
+  order.failureReason = reason.slice(0, 500);
+  const sub = order.subscription;
+  if (sub && (order.kind === OrderKind.NEW || order.kind === OrderKind.TRIAL) && sub.status === SubscriptionStatus.PROVISIONING) {
+    sub.status = SubscriptionStatus.FAILED;
+  }
+  let refunded = 0;
+  if (order.paymentMethod !== PaymentMethod.FREE && order.amountDue > 0) {
+    await postToWallet(em, { customer: order.customer, amount: order.amountDue, kind: LedgerKind.REFUND, order, actor: 'system', note: 'provisioning failed' });
+    refunded = order.amountDue;
+  }
+  await em.flush();
+  await queueNotification(em, {
+    kind: 'PROVISIONING_FAILED',
+    telegramId: order.customer.telegramId,
+    params: { orderId: order.id, orderNumber: order.number, refunded },
+  });
+  await notifyAdmins(em, 'ADMIN_ALERT', { code: 'PROVISIONING_FAILED', message: reason.slice(0, 300), orderNumber: order.number });
+}
+
+/**
+ * Re-runs a failed order (ADMIN): the refund is charged back from the wallet (INSUFFICIENT_BALANCE
+ * if it was spent), then the order is fulfilled again as a new attempt.
+ */
+export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order: Order, actor: string): Promise<Order> {
+  if (order.status !== OrderStatus.FAILED) throw new AppError('ORDER_NOT_RETRYABLE');
+  await em.populate(order, ['customer', 'subscription', 'plan']);
+  const refunded = order.paymentMethod !== PaymentMethod.FREE && order.amountDue > 0;
+  order.attempt += 1;
+  order.failureReason = null;
+  if (refunded) {
+    await postToWallet(em, { customer: order.customer, amount: -order.amountDue, kind: LedgerKind.PURCHASE, order, actor, note: 'retry of a failed order' });
+  }
+  const sub = order.subscription;
+  if (sub && sub.status === SubscriptionStatus.FAILED) sub.status = SubscriptionStatus.PROVISIONING;
+  await em.flush();
+  await fulfilPaidOrder(em, deps, order, actor);
+  return order;
+}
+
+/** Revokes a subscription: its panel client is deleted by the revoke job. */
+export async function requestRevoke(em: EntityManager, sub: Subscription, reason: string): Promise<void> {
+  await enqueue(em, 'revoke_subscription', { subscriptionId: sub.id, reason }, { jobKey: `revoke_subscription:${sub.id}` });
+}
+
+declare module '../jobs/enqueue' {
+  interface TaskPayloads {
+    provision_subscription: { subscriptionId: string; orderId: string | null };
+    apply_order: { orderId: string };
+    revoke_subscription: { subscriptionId: string; reason: string };
+  }
+}

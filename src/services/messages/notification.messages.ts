@@ -1,0 +1,102 @@
+import { Language } from '../../entities/customer.entity';
+import type { OrderKind } from '../../entities/order.entity';
+import { EN_NOTIFICATIONS } from './notification.en';
+import { FA_NOTIFICATIONS } from './notification.fa';
+
+/**
+ * Views handed to the templates. Every string in a view is already formatted for the language
+ * and escaped for Telegram HTML: templates only arrange them and add their own fixed text.
+ */
+
+/** What the customer bought, as the invoice and receipt messages name it. */
+export type OrderItemKind = `${OrderKind}`;
+
+/** A subscription as customer messages show it. */
+export interface SubscriptionView {
+  /** Plan title. */
+  plan: string;
+  /** The subscription's name on the panel (what client apps show as its remark). */
+  name: string;
+  /** Quota (`Unlimited` when 0). */
+  quota: string;
+  /** Traffic used so far. */
+  used: string;
+  /** Traffic left; null when the quota is unlimited. */
+  remaining: string | null;
+  /** Expiry date; null when none is set yet. */
+  expiresAt: string | null;
+  /** Days left until expiry (formatted); null without an expiry. */
+  daysLeft: string | null;
+  /** Device limit, or `Unlimited`. */
+  devices: string;
+  /** Our subscription URL `${PUBLIC_URL}/sub/<token>`. */
+  subUrl: string;
+  /** Config links that fit in the message. */
+  links: string[];
+  /** How many links were left out to stay under Telegram's length limit. */
+  moreLinks: number;
+}
+
+/** PAYMENT_APPROVED: the invoice. */
+export interface InvoiceView {
+  invoiceNumber: string;
+  date: string;
+  customer: string;
+  itemKind: OrderItemKind;
+  /** Plan title; null for wallet top-ups. */
+  plan: string | null;
+  price: string;
+  /** null when there was no discount. */
+  discount: string | null;
+  amountPaid: string;
+  method: string;
+  trackingCode: string | null;
+  /** The exact card-to-card amount that identified the transfer. */
+  payableAmount: string | null;
+}
+
+/** ADMIN_NEW_RECEIPT. */
+export interface ReceiptReviewView {
+  orderNumber: string;
+  customer: string;
+  itemKind: OrderItemKind | null;
+  plan: string | null;
+  payableAmount: string;
+  trackingCode: string | null;
+  submittedAt: string;
+  /** False when no image could be attached (none uploaded, or not an image). */
+  hasImage: boolean;
+}
+
+/** ADMIN_ALERT. */
+export interface AlertView {
+  code: string;
+  message: string;
+  orderNumber: string | null;
+  serverName: string | null;
+}
+
+/** Every notification text of one language. */
+export interface NotificationTemplates {
+  invoice(v: InvoiceView): string;
+  paymentRejected(v: { orderNumber: string; reason: string; support: string | null }): string;
+  paymentExpired(v: { orderNumber: string; support: string | null }): string;
+  configReady(v: SubscriptionView): string;
+  subscriptionUpdated(v: SubscriptionView & { orderNumber: string; itemKind: OrderItemKind | null }): string;
+  provisioningFailed(v: { orderNumber: string; refunded: string | null; support: string | null }): string;
+  walletCredited(v: { orderNumber: string; amount: string }): string;
+  receiptReview(v: ReceiptReviewView): string;
+  alert(v: AlertView): string;
+  usageWarning(v: SubscriptionView & { percent: string; depleted: boolean }): string;
+  expiryWarning(v: SubscriptionView & { timeLeft: string }): string;
+  subscriptionEnded(v: SubscriptionView & { reason: 'EXPIRED' | 'DEPLETED'; graceDays: string | null }): string;
+  /** Payment method names. */
+  paymentMethod: Record<'CARD_TO_CARD' | 'WALLET' | 'RESELLER_BALANCE' | 'FREE', string>;
+  /** Button labels. */
+  buttons: { approve: string; reject: string };
+}
+
+/** The templates of a language. */
+export function notificationTemplates(lang: Language): NotificationTemplates {
+  return lang === Language.EN ? EN_NOTIFICATIONS : FA_NOTIFICATIONS;
+}

@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Inbound } from '../entities/inbound.entity';
+import type { Plan } from '../entities/plan.entity';
+import { Server, ServerStatus } from '../entities/server.entity';
+import { activeSubscriptionCounts } from './server.service';
+
+/** Where a subscription goes: a server and the inbounds to put its client on. */
+export interface Placement {
+  server: Server;
+  inbounds: Inbound[];
+}
+
+/** 3x-ui before 3.0 allows one inbound per client email (PANELS.md B, duplicate email rule). */
+const ONE_INBOUND_PROFILES = new Set(['G2', 'G3', 'G4']);
+
+/**
+ * The inbounds of a server a plan can use: enabled, and of the plan's protocols (all when none
+ * listed); only the first on 3x-ui versions that allow one inbound per client.
+ */
+export function usableInbounds(inbounds: Inbound[], plan: Plan, server?: Server): Inbound[] {
+  const usable = inbounds
+    .filter((i) => i.enabled && (plan.protocols.length === 0 || plan.protocols.includes(i.protocol)))
+    .sort((a, b) => a.port - b.port);
+  if (server?.kind === 'XUI' && ONE_INBOUND_PROFILES.has(server.versionProfile ?? '')) return usable.slice(0, 1);
+  return usable;
+}
+
+/**
+ * Chooses a server for a plan: in the plan's server group, active, not DOWN, below capacity, with
+ * usable inbounds; the least loaded wins. null when nothing fits. Call inside a transaction and
+ * pass `lock: true` when the result is used, so concurrent placements do not overfill a server.
+ */
+export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?: boolean; excludeServerIds?: string[] } = {}): Promise<Placement | null> {
+  if (opts.lock) await em.execute(`select pg_advisory_xact_lock(hashtext('placement:' || ?))`, [plan.serverGroup]);
+  const servers = await em.find(Server, {
+    serverGroup: plan.serverGroup,
+    active: true,
+    status: { $ne: ServerStatus.DOWN },
+    ...(opts.excludeServerIds?.length ? { id: { $nin: opts.excludeServerIds } } : {}),
+  });
+  if (servers.length === 0) return null;
+  const counts = await activeSubscriptionCounts(em, servers.map((s) => s.id));
+  const inbounds = await em.find(Inbound, { server: { $in: servers.map((s) => s.id) } });
+  const candidates = servers
+    .map((server) => ({
+      server,
+      load: (counts.get(server.id) ?? 0) / server.capacity,
+      free: server.capacity - (counts.get(server.id) ?? 0),
+      inbounds: usableInbounds(inbounds.filter((i) => i.server.id === server.id), plan, server),
+    }))
+    .filter((c) => c.free > 0 && c.inbounds.length > 0)
+    // Healthy before degraded/unknown, then least loaded, then name for a stable choice.
+    .sort(
+      (a, b) =>
+        Number(b.server.status === ServerStatus.HEALTHY) - Number(a.server.status === ServerStatus.HEALTHY) ||
+        a.load - b.load ||
+        a.server.name.localeCompare(b.server.name),
+    );
+  const best = candidates[0];
+  return best ? { server: best.server, inbounds: best.inbounds } : null;
+}

@@ -1,0 +1,181 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { Order, OrderKind, OrderStatus } from '../entities/order.entity';
+import { Server, ServerStatus } from '../entities/server.entity';
+import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { AppError, isAppError } from '../errors';
+import type { Logger } from '../logger';
+import { failOrder } from './fulfillment.service';
+import { notifyAdmins, queueNotification } from './notification.service';
+import type { PanelRegistry } from './panel-registry';
+import { chooseServer } from './placement.service';
+import { clientSpecOf } from './subscription.service';
+
+/** What provisioning jobs need. */
+export interface ProvisioningDeps {
+  panels: PanelRegistry;
+  logger: Logger;
+}
+
+/** The job attempt: on the last one a failure becomes permanent (order FAILED, refund). */
+export interface Attempt {
+  attempt: number;
+  maxAttempts: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function safeReason(err: unknown): string {
+  return isAppError(err) ? `${err.code}: ${err.message}` : 'unexpected error';
+}
+
+/** Places a subscription on a server (once) and fixes its expiry, committed before any panel call. */
+async function placeAndFix(em: EntityManager, subscriptionId: string, attempt: Attempt): Promise<Subscription> {
+  return em.transactional(async (tx) => {
+    const sub = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    await tx.populate(sub, ['plan', 'server', 'customer']);
+    if (!sub.server) {
+      const placement = await chooseServer(tx, sub.plan, { lock: true });
+      if (!placement) {
+        if (attempt.attempt === 1) {
+          await notifyAdmins(tx, 'ADMIN_ALERT', { code: 'NO_CAPACITY', message: `No server can host plan ${sub.plan.code} (group ${sub.plan.serverGroup}).` });
+        }
+        throw new AppError('NO_CAPACITY');
+      }
+      sub.server = placement.server;
+      sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
+    }
+    sub.expiresAt ??= new Date(Date.now() + sub.plan.durationDays * DAY_MS);
+    return sub;
+  });
+}
+
+/**
+ * provision_subscription: place, make the panel hold exactly this client (looked up by its
+ * deterministic name, so a crash after the panel accepted it never makes a second one), read its
+ * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt fails the order.
+ */
+export async function provisionSubscription(
+  em: EntityManager,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string; orderId: string | null },
+  attempt: Attempt,
+): Promise<'active' | 'skipped' | 'failed'> {
+  const existing = await em.findOne(Subscription, { id: payload.subscriptionId });
+  if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
+  try {
+    const sub = await placeAndFix(em, payload.subscriptionId, attempt);
+    const adapter = deps.panels.adapterFor(sub.server!);
+    await adapter.ensureClient(clientSpecOf(sub, { enabled: true }));
+    const links = await adapter.getLinks(sub.panelName);
+    await em.transactional(async (tx) => {
+      const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (s.status !== SubscriptionStatus.PROVISIONING) return;
+      s.status = SubscriptionStatus.ACTIVE;
+      s.links = links;
+      s.activatedAt = new Date();
+      const order = payload.orderId ? await tx.findOne(Order, { id: payload.orderId }) : null;
+      if (order && (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLING)) {
+        order.status = OrderStatus.FULFILLED;
+        order.fulfilledAt = new Date();
+      }
+      await tx.populate(s, ['customer']);
+      await tx.flush();
+      await queueNotification(tx, { kind: 'CONFIG_READY', telegramId: s.customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
+    });
+    return 'active';
+  } catch (err) {
+    if (attempt.attempt < attempt.maxAttempts) throw err;
+    deps.logger.error({ err, subscriptionId: payload.subscriptionId, attempts: attempt.attempt }, 'provisioning failed for good');
+    await em.transactional(async (tx) => {
+      const order = payload.orderId ? await tx.findOne(Order, { id: payload.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : null;
+      if (order) await failOrder(tx, order, safeReason(err));
+      else {
+        const s = await tx.findOneOrFail(Subscription, { id: payload.subscriptionId });
+        if (s.status === SubscriptionStatus.PROVISIONING) s.status = SubscriptionStatus.FAILED;
+      }
+    });
+    return 'failed';
+  }
+}
+
+/** The server a renewed subscription lives on: its own when usable, else a new placement. */
+async function serverForRenewal(em: EntityManager, sub: Subscription): Promise<Server> {
+  const current = sub.server ? await em.findOne(Server, { id: sub.server.id }) : null;
+  if (current && current.active && current.status !== ServerStatus.DOWN) return current;
+  const placement = await chooseServer(em, sub.plan, { lock: true });
+  if (!placement) throw new AppError('NO_CAPACITY');
+  sub.server = placement.server;
+  sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
+  await em.flush();
+  return placement.server;
+}
+
+/**
+ * apply_order: sets the renewal's or extra traffic's absolute expiry and quota (fixed on the order
+ * when it was paid) on the same panel client, so the link does not change; a renewal starts a new
+ * traffic period. Throws to retry; on the last attempt fails the order (refund).
+ */
+export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
+  const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'] });
+  if (!order || !order.subscription || (order.status !== OrderStatus.PAID && order.status !== OrderStatus.FULFILLING)) return 'skipped';
+  try {
+    const sub = order.subscription;
+    const server = await em.transactional(async (tx) => {
+      const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { populate: ['plan', 'server'] });
+      const srv = await serverForRenewal(tx, s);
+      sub.inboundIds = s.inboundIds;
+      return srv;
+    });
+    const target = {
+      ...clientSpecOf(sub, { enabled: true }),
+      expiresAt: order.targetExpiresAt ?? sub.expiresAt ?? null,
+      trafficLimitBytes: order.targetTrafficBytes ?? sub.trafficLimitBytes,
+    };
+    const adapter = deps.panels.adapterFor(server);
+    await adapter.ensureClient(target);
+    if (order.kind === OrderKind.RENEW) await adapter.resetTraffic(sub.panelName);
+    const links = await adapter.getLinks(sub.panelName);
+    await em.transactional(async (tx) => {
+      const o = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (o.status === OrderStatus.FULFILLED) return;
+      const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      s.expiresAt = target.expiresAt;
+      s.trafficLimitBytes = target.trafficLimitBytes;
+      if (o.kind === OrderKind.RENEW) {
+        s.usedUpBytes = 0;
+        s.usedDownBytes = 0;
+        s.panelUpSeen = 0;
+        s.panelDownSeen = 0;
+      }
+      s.status = SubscriptionStatus.ACTIVE;
+      s.revokedAt = null;
+      s.links = links;
+      o.status = OrderStatus.FULFILLED;
+      o.fulfilledAt = new Date();
+      await tx.flush();
+      await queueNotification(tx, { kind: 'SUBSCRIPTION_UPDATED', telegramId: order.customer.telegramId, params: { subscriptionId: s.id, orderNumber: o.number }, subscription: s });
+    });
+    return 'applied';
+  } catch (err) {
+    if (attempt.attempt < attempt.maxAttempts) throw err;
+    deps.logger.error({ err, orderId: order.id, attempts: attempt.attempt }, 'renewal failed for good');
+    await em.transactional(async (tx) => {
+      const o = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      await failOrder(tx, o, safeReason(err));
+    });
+    return 'failed';
+  }
+}
+
+/** revoke_subscription: deletes the panel client (gone already is fine) and marks REVOKED. */
+export async function revokeSubscription(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string }): Promise<'revoked' | 'skipped'> {
+  const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'] });
+  if (!sub || sub.status === SubscriptionStatus.REVOKED) return 'skipped';
+  if (sub.server) await deps.panels.adapterFor(sub.server).deleteClient(sub.panelName);
+  await em.transactional(async (tx) => {
+    const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    s.status = SubscriptionStatus.REVOKED;
+    s.revokedAt = new Date();
+  });
+  return 'revoked';
+}

@@ -1,0 +1,54 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { Customer } from '../entities/customer.entity';
+import { Order, OrderKind, PaymentMethod } from '../entities/order.entity';
+import { Payment, PaymentStatus } from '../entities/payment.entity';
+import { Plan } from '../entities/plan.entity';
+import { AppError } from '../errors';
+import { assertCanBuy } from './customer.service';
+import { fulfilPaidOrder, type FulfilmentDeps } from './fulfillment.service';
+import type { CapacityAlert } from './order.service';
+import { chooseServer } from './placement.service';
+import { getSetting } from './setting.service';
+
+/**
+ * The free trial: once per customer, enforced by a unique index on trial orders (not by a
+ * check-then-insert), refused to banned customers; the plan is the `trial_plan_code` setting.
+ */
+export async function requestTrial(
+  em: EntityManager,
+  deps: FulfilmentDeps & { onNoCapacity?: CapacityAlert },
+  input: { customer: Customer; principal: string; actor: string },
+): Promise<Order> {
+  const customer = input.customer;
+  assertCanBuy(customer);
+  if (customer.trialUsedAt) throw new AppError('TRIAL_ALREADY_USED');
+  const code = await getSetting(em, 'trial_plan_code');
+  const plan = code ? await em.findOne(Plan, { code }) : null;
+  if (!plan || !plan.active) throw new AppError('TRIAL_NOT_AVAILABLE');
+  if (!(await chooseServer(em, plan))) {
+    await deps.onNoCapacity?.(plan);
+    throw new AppError('NO_CAPACITY');
+  }
+  const [row] = await em.execute<Array<{ n: string }>>(`select nextval('order_number_seq')::bigint as n`);
+  const order = em.create(Order, {
+    number: Number(row.n),
+    customer,
+    plan,
+    kind: OrderKind.TRIAL,
+    paymentMethod: PaymentMethod.FREE,
+    price: 0,
+    amountDue: 0,
+    principal: input.principal,
+    idempotencyKey: `trial:${customer.id}`,
+  });
+  em.create(Payment, { order, method: PaymentMethod.FREE, amount: 0, status: PaymentStatus.APPROVED, reviewedAt: new Date() });
+  customer.trialUsedAt = new Date();
+  try {
+    await em.flush();
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) throw new AppError('TRIAL_ALREADY_USED');
+    throw err;
+  }
+  await fulfilPaidOrder(em, deps, order, input.actor);
+  return order;
+}

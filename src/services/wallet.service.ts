@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import type { Customer } from '../entities/customer.entity';
+import { LedgerEntry, LedgerKind } from '../entities/ledger-entry.entity';
+import type { Order } from '../entities/order.entity';
+import { AppError } from '../errors';
+
+/** The wallet balance: the sum of its ledger entries (never stored). */
+export async function walletBalance(em: EntityManager, customerId: string): Promise<number> {
+  const [row] = await em.execute<Array<{ b: string | null }>>(`select coalesce(sum(amount), 0)::bigint as b from ledger_entry where customer_id = ?`, [customerId]);
+  return Number(row.b ?? 0);
+}
+
+/** Serialises money movements of one wallet until the transaction ends (no overdraw by racing debits). */
+async function lockWallet(em: EntityManager, customerId: string): Promise<void> {
+  await em.execute(`select pg_advisory_xact_lock(hashtext('wallet:' || ?))`, [customerId]);
+}
+
+/** Appends one ledger entry to a customer wallet; a debit beyond the balance is refused. */
+export async function postToWallet(
+  em: EntityManager,
+  input: { customer: Customer; amount: number; kind: LedgerKind; order?: Order | null; actor: string; note?: string | null },
+): Promise<LedgerEntry> {
+  if (!Number.isSafeInteger(input.amount) || input.amount === 0) throw new AppError('BAD_USER_INPUT', 'Amount must be a non-zero integer.');
+  await lockWallet(em, input.customer.id);
+  if (input.amount < 0) {
+    const balance = await walletBalance(em, input.customer.id);
+    if (balance + input.amount < 0) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance, needed: -input.amount });
+  }
+  const entry = em.create(LedgerEntry, {
+    customer: input.customer,
+    amount: input.amount,
+    kind: input.kind,
+    order: input.order ?? null,
+    attempt: input.order?.attempt ?? 1,
+    actor: input.actor,
+    note: input.note ?? null,
+  });
+  await em.flush();
+  return entry;
+}
+
+export const adjustWalletInput = z.object({
+  amount: z.number().int().refine((n) => n !== 0, 'must not be zero').refine((n) => Math.abs(n) <= 1_000_000_000, 'too large'),
+  reason: z.string().trim().min(3).max(500),
+});
+
+/** Admin correction of a wallet (credit or debit), with a reason kept in the ledger. */
+export async function adjustWallet(em: EntityManager, customer: Customer, input: z.input<typeof adjustWalletInput>, actor: string): Promise<LedgerEntry> {
+  const data = adjustWalletInput.parse(input);
+  return postToWallet(em, { customer, amount: data.amount, kind: LedgerKind.ADJUSTMENT, actor, note: data.reason });
+}
+
+/** A wallet's entries, newest first. */
+export async function walletEntries(em: EntityManager, customerId: string, limit = 50): Promise<LedgerEntry[]> {
+  return em.find(LedgerEntry, { customer: customerId }, { orderBy: { createdAt: 'desc' }, limit, populate: ['order'] });
+}
