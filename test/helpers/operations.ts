@@ -4,23 +4,54 @@ import { AdminRole, Role } from '../../src/entities/common';
 import { addAdmin } from '../../src/services/admin.service';
 import { createApiKey } from '../../src/services/api-key.service';
 import { randomTelegramId } from './ids';
+import type { Customer } from '../../src/entities/customer.entity';
+import type { Plan } from '../../src/entities/plan.entity';
+import { Order as OrderEntity, type Order } from '../../src/entities/order.entity';
+import { createDiscountCode } from '../../src/services/discount.service';
+import { Payment } from '../../src/entities/payment.entity';
+import { SubscriptionStatus } from '../../src/entities/subscription.entity';
+import { buildCustomer, buildPlan, buildServerFor } from '../factories/commerce';
+import { createOrder } from '../../src/services/order.service';
+import { approvePayment, storeReceipt } from '../../src/services/payment.service';
+import { failOrder } from '../../src/services/fulfillment.service';
+import { newSubscription } from '../../src/services/subscription.service';
+import { updateSetting } from '../../src/services/setting.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { Server, ServerKind } from '../../src/entities/server.entity';
 import type { AppServices } from '../../src/services/app-services';
 
-/** What sample calls may use: the database, the API's services and a lazily started panel simulator. */
+/** What sample calls may use: the database, the API's services, a panel simulator and a shop. */
 export interface SampleContext {
   orm: MikroORM;
   services: AppServices;
   panel(): Promise<SuiSimulator>;
+  /** A registered customer (USER_BOT callers act for it) and a plan that can be placed. */
+  shop(): Promise<{ customer: Customer; plan: Plan }>;
   close(): Promise<void>;
 }
 
 export function sampleContext(orm: MikroORM, services: AppServices): SampleContext {
   let sim: Promise<SuiSimulator> | null = null;
-  return {
+  let shop: Promise<{ customer: Customer; plan: Plan }> | null = null;
+  const ctx: SampleContext = {
     orm,
     services,
+    shop() {
+      shop ??= (async () => {
+        const panel = await ctx.panel();
+        const plan = await buildPlan(orm, { price: 1000 });
+        const inbound = panel.state().inbounds[0];
+        await buildServerFor(orm, services.secrets, panel, {
+          kind: 'SUI',
+          serverGroup: plan.serverGroup,
+          inbounds: [{ remoteId: String(inbound.id), tag: inbound.tag, protocol: 'vless', port: 443 }],
+        });
+        const customer = await buildCustomer(orm);
+        await orm.em.fork().transactional((em) => updateSetting(em, 'trial_plan_code', plan.code));
+        return { customer, plan };
+      })();
+      return shop;
+    },
     panel() {
       sim ??= startSuiSimulator({ profile: '1.5' }).then((s) => {
         s.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
@@ -32,6 +63,41 @@ export function sampleContext(orm: MikroORM, services: AppServices): SampleConte
       if (sim) await (await sim).close();
     },
   };
+  return ctx;
+}
+
+const DEPS = { provisionMaxAttempts: 3 };
+
+/** A card order of the sample customer, unpaid. */
+async function cardOrder(ctx: SampleContext): Promise<Order> {
+  const { customer, plan } = await ctx.shop();
+  return ctx.orm.em.fork().transactional((em) =>
+    createOrder(em, DEPS, {
+      customer: em.merge(customer),
+      principal: `sample:${customer.id}`,
+      actor: 'test',
+      idempotencyKey: randomUUID(),
+      order: { kind: 'NEW', planId: plan.id, paymentMethod: 'CARD_TO_CARD' },
+    }),
+  );
+}
+
+async function paymentOf(ctx: SampleContext, order: Order): Promise<Payment> {
+  return ctx.orm.em.fork().findOneOrFail(Payment, { order: order.id });
+}
+
+/** A paid (approved) order of the sample customer. */
+async function paidOrder(ctx: SampleContext): Promise<Order> {
+  const order = await cardOrder(ctx);
+  const payment = await paymentOf(ctx, order);
+  await ctx.orm.em.fork().transactional((em) => approvePayment(em, DEPS, payment.id, null, 'test'));
+  return order;
+}
+
+/** A tiny valid PNG (unique bytes each call). */
+function png(): Buffer {
+  const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([head, Buffer.from(randomUUID())]);
 }
 
 /** A saved server pointing at the sample simulator. */
@@ -52,6 +118,8 @@ async function sampleServer(ctx: SampleContext): Promise<Server> {
 export interface SampleCall {
   query: string;
   variables?: Record<string, unknown>;
+  /** The Telegram user a USER_BOT caller acts for (default: the sample customer). */
+  actAs?: number;
 }
 
 /**
@@ -110,4 +178,96 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($id: ID!) { syncInbounds(id: $id) { tag } }',
     variables: { id: (await sampleServer(ctx)).id },
   }),
+  'Query.plans': async () => ({ query: '{ plans { id code price } }' }),
+  'Mutation.createPlan': async () => ({
+    query: 'mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }',
+    variables: { i: { code: `c-${randomUUID().slice(0, 8)}`, titleFa: 'پلن', titleEn: 'Plan', trafficBytes: 1e9, durationDays: 30, price: 100000 } },
+  }),
+  'Mutation.updatePlan': async (ctx) => ({
+    query: 'mutation($id: ID!) { updatePlan(id: $id, input: { sortOrder: 3 }) { id } }',
+    variables: { id: (await buildPlan(ctx.orm)).id },
+  }),
+  'Query.discountCodes': async () => ({ query: '{ discountCodes { id code } }' }),
+  'Mutation.createDiscountCode': async () => ({
+    query: 'mutation($i: CreateDiscountCodeInput!) { createDiscountCode(input: $i) { id } }',
+    variables: { i: { code: `D${randomUUID().slice(0, 8)}`, percent: 10 } },
+  }),
+  'Mutation.setDiscountCodeActive': async (ctx) => {
+    const em = ctx.orm.em.fork();
+    const d = await createDiscountCode(em, { code: `S${randomUUID().slice(0, 8)}`, amount: 1000 });
+    return { query: 'mutation($id: ID!) { setDiscountCodeActive(id: $id, active: false) { id } }', variables: { id: d.id } };
+  },
+  'Mutation.registerTelegramUser': async () => ({
+    query: 'mutation { registerTelegramUser(input: { username: "new", language: EN }) { id } }',
+    actAs: randomTelegramId(),
+  }),
+  'Query.myCustomer': async () => ({ query: '{ myCustomer { id } }' }),
+  'Mutation.setMyLanguage': async () => ({ query: 'mutation { setMyLanguage(language: EN) { id language } }' }),
+  'Query.customers': async (ctx) => ({ query: 'query($q: String!) { customers(query: $q) { id } }', variables: { q: String((await ctx.shop()).customer.telegramId) } }),
+  'Query.customer': async (ctx) => ({ query: 'query($id: ID!) { customer(id: $id) { id } }', variables: { id: (await ctx.shop()).customer.id } }),
+  'Mutation.banCustomer': async (ctx) => ({ query: 'mutation($id: ID!) { banCustomer(id: $id) { id } }', variables: { id: (await buildCustomer(ctx.orm)).id } }),
+  'Mutation.unbanCustomer': async (ctx) => ({ query: 'mutation($id: ID!) { unbanCustomer(id: $id) { id } }', variables: { id: (await buildCustomer(ctx.orm)).id } }),
+  'Query.wallet': async (ctx) => ({ query: 'query($c: ID) { wallet(customerId: $c) { balance } }', variables: { c: (await ctx.shop()).customer.id } }),
+  'Mutation.adjustWallet': async (ctx) => ({
+    query: 'mutation($c: ID!) { adjustWallet(customerId: $c, amount: 1000, reason: "goodwill") { balance } }',
+    variables: { c: (await ctx.shop()).customer.id },
+  }),
+  'Mutation.createOrder': async (ctx) => ({
+    query: 'mutation($i: CreateOrderInput!, $k: String!) { createOrder(input: $i, idempotencyKey: $k) { id } }',
+    variables: { i: { kind: 'NEW', planId: (await ctx.shop()).plan.id, paymentMethod: 'CARD_TO_CARD' }, k: randomUUID() },
+  }),
+  'Mutation.requestTrial': async (ctx) => {
+    await ctx.shop();
+    const fresh = await buildCustomer(ctx.orm);
+    return { query: 'mutation { requestTrial { id } }', actAs: fresh.telegramId! };
+  },
+  'Mutation.cancelOrder': async (ctx) => ({ query: 'mutation($id: ID!) { cancelOrder(id: $id) { id status } }', variables: { id: (await cardOrder(ctx)).id } }),
+  'Query.orders': async (ctx) => ({ query: 'query($c: ID) { orders(customerId: $c) { id } }', variables: { c: (await ctx.shop()).customer.id } }),
+  'Query.order': async (ctx) => ({ query: 'query($id: ID!) { order(id: $id) { id } }', variables: { id: (await cardOrder(ctx)).id } }),
+  'Query.invoice': async (ctx) => ({ query: 'query($id: ID!) { invoice(orderId: $id) { invoiceNumber } }', variables: { id: (await paidOrder(ctx)).id } }),
+  'Query.failedOrders': async () => ({ query: '{ failedOrders { id } }' }),
+  'Mutation.retryOrder': async (ctx) => {
+    const order = await paidOrder(ctx);
+    await ctx.orm.em.fork().transactional(async (em) => failOrder(em, await em.findOneOrFail(OrderEntity, { id: order.id }), 'test'));
+    return { query: 'mutation($id: ID!) { retryOrder(id: $id) { id status } }', variables: { id: order.id } };
+  },
+  'Mutation.submitPaymentReceipt': async (ctx) => {
+    const order = await cardOrder(ctx);
+    const { customer } = await ctx.shop();
+    const receipt = await ctx.orm.em.fork().transactional(async (em) => storeReceipt(em, em.merge(customer), png()));
+    return {
+      query: 'mutation($p: ID!, $r: ID) { submitPaymentReceipt(paymentId: $p, receiptId: $r) { status } }',
+      variables: { p: (await paymentOf(ctx, order)).id, r: receipt.id },
+    };
+  },
+  'Mutation.approvePayment': async (ctx) => ({
+    query: 'mutation($p: ID!) { approvePayment(paymentId: $p) { status } }',
+    variables: { p: (await paymentOf(ctx, await cardOrder(ctx))).id },
+  }),
+  'Mutation.rejectPayment': async (ctx) => ({
+    query: 'mutation($p: ID!) { rejectPayment(paymentId: $p, reason: "not received") { status } }',
+    variables: { p: (await paymentOf(ctx, await cardOrder(ctx))).id },
+  }),
+  'Query.paymentsToReview': async () => ({ query: '{ paymentsToReview(includeUnsubmitted: true) { orderNumber } }' }),
+  'Query.receiptImage': async (ctx) => {
+    const { customer } = await ctx.shop();
+    const r = await ctx.orm.em.fork().transactional(async (em) => storeReceipt(em, em.merge(customer), png()));
+    return { query: 'query($id: ID!) { receiptImage(id: $id) { mimeType base64 } }', variables: { id: r.id } };
+  },
+  'Query.subscriptions': async (ctx) => ({ query: 'query($c: ID) { subscriptions(customerId: $c) { id } }', variables: { c: (await ctx.shop()).customer.id } }),
+  'Query.subscription': async (ctx) => ({ query: 'query($id: ID!) { subscription(id: $id) { id } }', variables: { id: (await sampleSubscription(ctx)).id } }),
+  'Mutation.revokeSubscription': async (ctx) => ({
+    query: 'mutation($id: ID!) { revokeSubscription(id: $id, reason: "abuse") { id } }',
+    variables: { id: (await sampleSubscription(ctx)).id },
+  }),
 };
+
+/** An ACTIVE subscription row of the sample customer (no panel client needed). */
+async function sampleSubscription(ctx: SampleContext) {
+  const { customer, plan } = await ctx.shop();
+  const em = ctx.orm.em.fork();
+  const sub = newSubscription(em, { customer: em.merge(customer), plan: em.merge(plan) });
+  sub.status = SubscriptionStatus.ACTIVE;
+  await em.flush();
+  return sub;
+}
