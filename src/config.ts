@@ -58,6 +58,11 @@ export const configSchema = z.object({
   ENCRYPTION_OLD_KEYS: z.string().default(''),
   /** graphile-worker concurrency (jobs at once per worker process). Default: 5. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Worker heartbeat interval in ms. A job locked by a worker silent for 3 intervals (crashed,
+   * killed) is unlocked and retried by the other workers, instead of after graphile-worker's 4 h. Default: 15000.
+   */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(15000),
   /** Grace period for in-flight requests and jobs on SIGTERM/SIGINT, in ms. Default: 8000. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   /** Trust `X-Forwarded-For` for the client IP (set when behind a reverse proxy). Default: false. */

@@ -7,6 +7,9 @@ import type { TaskName } from '../jobs/enqueue';
 import type { JobDefinition, WorkerServices } from '../jobs/job.types';
 import { JOBS } from '../jobs/registry';
 import { CRONTAB } from '../jobs/schedule';
+import { LockSweeper } from './lock-sweeper';
+import { EventEmitter } from 'node:events';
+import type { WorkerEvents } from 'graphile-worker';
 
 export interface WorkerDeps {
   config: Config;
@@ -57,12 +60,16 @@ export function buildTaskList(deps: WorkerDeps, jobs: Array<JobDefinition<TaskNa
 
 /** The worker process: graphile-worker with our task list and crontab. */
 export function createWorker(deps: WorkerDeps): WorkerHandle {
+  const sweeper = new LockSweeper(deps.orm, deps.logger, deps.config.WORKER_HEARTBEAT_MS);
   const handle: WorkerHandle = {
     runner: null,
     async start() {
       const jobs = deps.jobs ?? JOBS;
       const cronItems: CronItem[] = deps.cron === false ? [] : CRONTAB.filter((c) => jobs.some((j) => j.name === c.task));
+      const events = new EventEmitter() as WorkerEvents;
+      sweeper.attach(events);
       handle.runner = await run({
+        events,
         connectionString: deps.orm.config.getClientUrl(),
         concurrency: deps.config.WORKER_CONCURRENCY,
         noHandleSignals: true,
@@ -71,9 +78,11 @@ export function createWorker(deps: WorkerDeps): WorkerHandle {
         parsedCronItems: parseCronItems(cronItems),
         logger: graphileLogger(deps.logger),
       });
+      await sweeper.start();
     },
     async stop() {
       if (handle.runner) await handle.runner.stop();
+      await sweeper.stop().catch(() => undefined);
       handle.runner = null;
     },
   };
