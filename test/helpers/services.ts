@@ -21,6 +21,8 @@ export function testServices(orm: MikroORM, overrides: Partial<AppServices> = {}
     baseDelayMs: 5,
     maxDelayMs: 20,
     maxRetries: 2,
+    // A panel that comes back is usable at once in tests (production waits 30 s).
+    breaker: { failureThreshold: 5, openMs: 20 },
   });
   const telegram = createTelegramSender({ apiRoot: 'http://127.0.0.1:9', tokens: {} });
   return { secrets, panels, alerts: new AdminAlerts(orm), telegram, ...overrides } as AppServices;

@@ -1,0 +1,82 @@
+import { LedgerEntry, LedgerKind } from '../../src/entities/ledger-entry.entity';
+import { Notification } from '../../src/entities/notification.entity';
+import { Order, OrderStatus } from '../../src/entities/order.entity';
+import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
+import { addAdmin } from '../../src/services/admin.service';
+import { AdminRole } from '../../src/entities/common';
+import { drainJobs, queuedJobs } from '../helpers/jobs';
+import { randomTelegramId } from '../helpers/ids';
+import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
+
+describe('provisioning when the panel is down', () => {
+  let w: World;
+  let adminTg: number;
+  beforeAll(async () => {
+    w = await startWorld({ config: { PROVISION_MAX_ATTEMPTS: '3' } });
+    adminTg = randomTelegramId();
+    await addAdmin(w.t.orm.em.fork(), { telegramId: adminTg, role: AdminRole.ADMIN });
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('fails the order after the retry budget, refunds the wallet, alerts admins; retryOrder then makes it ACTIVE', async () => {
+    const tg = await w.newUser();
+    const res = await w.asUser<{ createOrder: { id: string; payment: { id: string } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    const orderId = res.data!.createOrder.id;
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: res.data!.createOrder.payment.id });
+    const [job] = await queuedJobs(w.t.orm, 'provision_subscription');
+    expect(job.maxAttempts).toBe(3);
+
+    w.sim.server.injectFault({ fault: { kind: 'status', status: 503 }, times: Infinity });
+    const stats = await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+    expect(stats.provision_subscription).toEqual({ ok: 1, failed: 2 });
+
+    const em = w.t.orm.em.fork();
+    const order = await em.findOneOrFail(Order, { id: orderId }, { populate: ['subscription'] });
+    expect(order.status).toBe(OrderStatus.FAILED);
+    expect(order.subscription!.status).toBe(SubscriptionStatus.FAILED);
+    const refunds = await em.find(LedgerEntry, { order: orderId, kind: LedgerKind.REFUND });
+    expect(refunds.map((r) => r.amount)).toEqual([order.amountDue]);
+    expect(await em.count(Notification, { kind: 'ADMIN_ALERT', recipientTelegramId: adminTg, params: { code: 'PROVISIONING_FAILED' } as never })).toBe(1);
+    expect(await em.count(Notification, { kind: 'PROVISIONING_FAILED', recipientTelegramId: tg })).toBe(1);
+    const failed = await w.asAdmin<{ failedOrders: Array<{ id: string }> }>('{ failedOrders { id } }');
+    expect(failed.data!.failedOrders.map((o) => o.id)).toContain(orderId);
+
+    w.sim.server.clearFaults();
+    await new Promise((r) => setTimeout(r, 50)); // let the circuit breaker half-open
+    const retry = await w.asAdmin<{ retryOrder: { status: string; attempt: number } }>('mutation($id: ID!) { retryOrder(id: $id) { status attempt } }', { id: orderId });
+    expect(retry.data!.retryOrder).toEqual({ status: 'PAID', attempt: 2 });
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+    const after = await w.t.orm.em.fork().findOneOrFail(Order, { id: orderId }, { populate: ['subscription'] });
+    expect(after.status).toBe(OrderStatus.FULFILLED);
+    expect(after.subscription!.status).toBe(SubscriptionStatus.ACTIVE);
+    expect(w.sim.state().clients.filter((c) => c.name === after.subscription!.panelName)).toHaveLength(1);
+    const wallet = await w.asUser<{ wallet: { balance: number } }>(tg, '{ wallet { balance } }');
+    expect(wallet.data!.wallet.balance).toBe(0);
+  });
+
+  it('runs the provisioning job twice with one effect', async () => {
+    const tg = await w.newUser();
+    await w.asAdmin('mutation($c: ID!, $a: Int!) { adjustWallet(customerId: $c, amount: $a, reason: "test credit") { balance } }', {
+      c: (await w.asUser<{ myCustomer: { id: string } }>(tg, '{ myCustomer { id } }')).data!.myCustomer.id,
+      a: w.plan.price,
+    });
+    const res = await w.asUser<{ createOrder: { subscriptionId: string; status: string } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'WALLET' },
+      k: newKey(),
+    });
+    expect(res.data!.createOrder.status).toBe('PAID');
+    const [job] = (await queuedJobs(w.t.orm, 'provision_subscription')).filter((j) => j.payload.subscriptionId === res.data!.createOrder.subscriptionId);
+    const { runJob } = await import('../helpers/jobs');
+    expect(await runJob(w.t.orm, w.t.services, job)).toBeUndefined();
+    expect(await runJob(w.t.orm, w.t.services, job)).toBeUndefined();
+    const sub = await w.t.orm.em.fork().findOneOrFail(Subscription, { id: res.data!.createOrder.subscriptionId });
+    expect(sub.status).toBe(SubscriptionStatus.ACTIVE);
+    expect(w.sim.state().clients.filter((c) => c.name === sub.panelName)).toHaveLength(1);
+    expect(await w.t.orm.em.fork().count(Notification, { kind: 'CONFIG_READY', subscription: sub.id })).toBe(1);
+  });
+});
