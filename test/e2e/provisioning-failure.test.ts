@@ -4,7 +4,7 @@ import { Order, OrderStatus } from '../../src/entities/order.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { addAdmin } from '../../src/services/admin.service';
 import { AdminRole } from '../../src/entities/common';
-import { drainJobs, queuedJobs } from '../helpers/jobs';
+import { drainJobs, queuedJobs, runJob } from '../helpers/jobs';
 import { randomTelegramId } from '../helpers/ids';
 import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
 
@@ -71,7 +71,6 @@ describe('provisioning when the panel is down', () => {
     });
     expect(res.data!.createOrder.status).toBe('PAID');
     const [job] = (await queuedJobs(w.t.orm, 'provision_subscription')).filter((j) => j.payload.subscriptionId === res.data!.createOrder.subscriptionId);
-    const { runJob } = await import('../helpers/jobs');
     expect(await runJob(w.t.orm, w.t.services, job)).toBeUndefined();
     expect(await runJob(w.t.orm, w.t.services, job)).toBeUndefined();
     const sub = await w.t.orm.em.fork().findOneOrFail(Subscription, { id: res.data!.createOrder.subscriptionId });

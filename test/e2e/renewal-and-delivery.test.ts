@@ -52,7 +52,7 @@ describe('delivery and renewal', () => {
     const res = await fetch(`${w.t.url}/sub/${sub.subToken}`);
     expect(res.status).toBe(200);
     const links = Buffer.from(await res.text(), 'base64').toString('utf8').split('\n');
-    const panelLinks = w.sim.getClientDirect(sub.panelName)!.links.filter((l) => l.type === 'local').map((l) => l.uri);
+    const panelLinks = (w.sim.getClientDirect(sub.panelName)!.links as Array<{ type: string; uri: string }>).filter((l) => l.type === 'local').map((l) => l.uri);
     expect(links).toEqual(panelLinks);
     expect(res.headers.get('subscription-userinfo')).toBe(
       `upload=0; download=0; total=${w.plan.trafficBytes}; expire=${Math.floor(sub.expiresAt!.getTime() / 1000)}`,

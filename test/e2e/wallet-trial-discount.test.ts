@@ -101,7 +101,7 @@ describe('wallet, trial, discounts and receipts', () => {
   it('stores an uploaded receipt image, refuses non-images and a second use of the same receipt', async () => {
     const tg = await w.newUser();
     const upload = (bytes: Buffer, user = tg) =>
-      fetch(`${w.t.url}/receipts`, { method: 'POST', headers: { authorization: `Bearer ${w.userBotKey}`, 'x-telegram-user-id': String(user), 'content-type': 'image/png' }, body: bytes });
+      fetch(`${w.t.url}/receipts`, { method: 'POST', headers: { authorization: `Bearer ${w.userBotKey}`, 'x-telegram-user-id': String(user), 'content-type': 'image/png' }, body: new Uint8Array(bytes) });
     const bad = await upload(Buffer.from('not an image at all'));
     expect(bad.status).toBe(415);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('RECEIPT_INVALID');
@@ -109,7 +109,7 @@ describe('wallet, trial, discounts and receipts', () => {
     expect(ok.status).toBe(201);
     const { receiptId } = (await ok.json()) as { receiptId: string };
     expect((await upload(PNG)).status).toBe(201); // same bytes, same customer: the same receipt
-    const noAuth = await fetch(`${w.t.url}/receipts`, { method: 'POST', body: PNG });
+    const noAuth = await fetch(`${w.t.url}/receipts`, { method: 'POST', body: new Uint8Array(PNG) });
     expect(noAuth.status).toBe(401);
 
     const o1 = await w.asUser<{ createOrder: { payment: { id: string } } }>(tg, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
