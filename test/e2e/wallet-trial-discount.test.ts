@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DiscountCode } from '../../src/entities/discount-code.entity';
 import { LedgerEntry } from '../../src/entities/ledger-entry.entity';
-import { Order, OrderStatus } from '../../src/entities/order.entity';
-import { Payment } from '../../src/entities/payment.entity';
+import { Order, OrderKind, OrderStatus } from '../../src/entities/order.entity';
+import { Payment, PaymentStatus } from '../../src/entities/payment.entity';
 import { Subscription } from '../../src/entities/subscription.entity';
 import { updateSetting } from '../../src/services/setting.service';
 import { buildPlan } from '../factories/commerce';
@@ -154,12 +154,12 @@ describe('wallet, trial, discounts and receipts', () => {
     await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
     const ledger = await em().find(LedgerEntry, { customer: cid });
     const balance = ledger.reduce((s, e) => s + e.amount, 0);
-    const live = await em().find(Order, { customer: cid, kind: 'NEW', status: { $in: [OrderStatus.PAID, OrderStatus.FULFILLING, OrderStatus.FULFILLED] } });
+    const live = await em().find(Order, { customer: cid, kind: OrderKind.NEW, status: { $in: [OrderStatus.PAID, OrderStatus.FULFILLING, OrderStatus.FULFILLED] } });
     const spent = live.reduce((s, o) => s + o.amountDue, 0);
     expect(balance).toBeGreaterThanOrEqual(0);
     expect(balance + spent).toBe(received);
     const refunds = ledger.filter((e) => e.kind === 'REFUND').map((e) => `${e.order!.id}:${e.attempt}`);
     expect(new Set(refunds).size).toBe(refunds.length);
-    expect(await em().count(Payment, { order: { customer: cid }, status: 'SUBMITTED' })).toBe(0);
+    expect(await em().count(Payment, { order: { customer: cid }, status: PaymentStatus.SUBMITTED })).toBe(0);
   });
 });

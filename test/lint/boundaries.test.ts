@@ -5,7 +5,6 @@ const root = path.resolve(__dirname, '..', '..');
 
 async function lint(filePath: string, code: string): Promise<string[]> {
   // The config is passed in: ESLint's own loader uses import(), which jest's CommonJS realm refuses.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: require('../../eslint.config.js') });
   const [result] = await eslint.lintText(code, { filePath: path.join(root, filePath) });
   return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
