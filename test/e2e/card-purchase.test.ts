@@ -123,3 +123,34 @@ describe('buying with card-to-card', () => {
     expect(errorCode(pay)).toBe('PAYMENT_NOT_FOUND');
   });
 });
+
+describe('when no server can host a plan', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld({ capacity: 1 });
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('refuses a new order with NO_CAPACITY, creates nothing and alerts the admins once', async () => {
+    const { addAdmin } = await import('../../src/services/admin.service');
+    const { AdminRole } = await import('../../src/entities/common');
+    const { randomTelegramId } = await import('../helpers/ids');
+    const adminTg = randomTelegramId();
+    await addAdmin(w.t.orm.em.fork(), { telegramId: adminTg, role: AdminRole.ADMIN });
+    const first = await w.newUser();
+    const ok = await w.asUser(first, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    const payId = (ok.data as { createOrder: { payment: { id: string } } }).createOrder.payment.id;
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: payId });
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+    for (let i = 0; i < 2; i++) {
+      const tg = await w.newUser();
+      const res = await w.asUser(tg, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+      expect(errorCode(res)).toBe('NO_CAPACITY');
+      expect(await w.t.orm.em.fork().count(Order, { customer: { telegramId: tg } })).toBe(0);
+    }
+    const alerts = await w.t.orm.em.fork().find(Notification, { kind: 'ADMIN_ALERT', recipientTelegramId: adminTg });
+    expect(alerts.filter((a) => (a.params as { code: string }).code === 'NO_CAPACITY')).toHaveLength(1);
+  });
+});

@@ -19,6 +19,8 @@ import { updateSetting } from '../../src/services/setting.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { Server, ServerKind } from '../../src/entities/server.entity';
 import type { AppServices } from '../../src/services/app-services';
+import { startEvacuation } from '../../src/services/evacuation.service';
+import { enqueue } from '../../src/jobs/enqueue';
 
 /** What sample calls may use: the database, the API's services, a panel simulator and a shop. */
 export interface SampleContext {
@@ -260,6 +262,39 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($id: ID!) { revokeSubscription(id: $id, reason: "abuse") { id } }',
     variables: { id: (await sampleSubscription(ctx)).id },
   }),
+  'Mutation.setSubscriptionEnabled': async (ctx) => ({
+    query: 'mutation($id: ID!) { setSubscriptionEnabled(id: $id, enabled: false) { id status } }',
+    variables: { id: (await sampleSubscription(ctx)).id },
+  }),
+  'Query.driftReport': async (ctx) => ({
+    query: 'query($id: ID!) { driftReport(serverId: $id) { serverId missing orphans items { kind panelName } } }',
+    variables: { id: (await sampleServer(ctx)).id },
+  }),
+  'Mutation.repairDrift': async (ctx) => ({
+    query: 'mutation($id: ID!) { repairDrift(serverId: $id, dryRun: true, deleteOrphans: false) { dryRun actions { kind } } }',
+    variables: { id: (await sampleServer(ctx)).id },
+  }),
+  'Mutation.evacuateServer': async (ctx) => ({
+    query: 'mutation($id: ID!) { evacuateServer(fromServerId: $id) { id status total } }',
+    variables: { id: (await sampleServer(ctx)).id },
+  }),
+  'Query.evacuation': async (ctx) => {
+    const from = await sampleServer(ctx);
+    const ev = await ctx.orm.em.fork().transactional((em) => startEvacuation(em, { fromServerId: from.id }));
+    return { query: 'query($id: ID!) { evacuation(id: $id) { id status moved } }', variables: { id: ev.id } };
+  },
+  'Query.evacuations': async (ctx) => ({
+    query: 'query($id: ID!) { evacuations(serverId: $id) { id } }',
+    variables: { id: (await sampleServer(ctx)).id },
+  }),
+  'Query.failedJobs': async () => ({ query: '{ failedJobs(first: 5) { id taskIdentifier attempts lastError } }' }),
+  'Mutation.retryJob': async (ctx) => {
+    // A permanently failed job whose retry does nothing (a health probe of a server that does not exist).
+    const em = ctx.orm.em.fork();
+    const job = await enqueue(em, 'check_server_health', { serverId: randomUUID() }, { maxAttempts: 1 });
+    await em.execute(`update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'sample failure' where id = ?::bigint`, [job.id]);
+    return { query: 'mutation($id: ID!) { retryJob(id: $id) { id attempts } }', variables: { id: job.id } };
+  },
 };
 
 /** An ACTIVE subscription row of the sample customer (no panel client needed). */
