@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   TRIAL_NOT_AVAILABLE: { message: 'No free trial is offered.', reportable: false },
   SUBSCRIPTION_NOT_FOUND: { message: 'Subscription not found.', reportable: false },
   SUBSCRIPTION_NOT_RENEWABLE: { message: 'This subscription cannot be renewed.', reportable: false },
+  SUBSCRIPTION_NOT_CHANGEABLE: { message: 'This subscription cannot be enabled or disabled in its current state.', reportable: false },
   SERVER_NOT_FOUND: { message: 'Server not found.', reportable: false },
   SERVER_NAME_TAKEN: { message: 'A server with this name already exists.', reportable: false },
   NO_CAPACITY: { message: 'No server has room for a new subscription right now.', reportable: true },

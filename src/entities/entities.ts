@@ -3,6 +3,7 @@ import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
+import { Evacuation } from './evacuation.entity';
 import { Inbound } from './inbound.entity';
 import { LedgerEntry } from './ledger-entry.entity';
 import { Notification } from './notification.entity';
@@ -26,6 +27,7 @@ export const ALL_ENTITIES = [
   AuditLog,
   Customer,
   DiscountCode,
+  Evacuation,
   Inbound,
   LedgerEntry,
   Notification,

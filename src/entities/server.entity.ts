@@ -59,6 +59,13 @@ export class Server {
   @Property({ type: 'integer', default: 0 })
   successStreak: number & Opt = 0;
 
+  /**
+   * Outcomes of the last 10 applied health probes, oldest first: `G` good, `S` slow (over
+   * `health_degraded_latency_ms`), `F` failed. Used to call a server flaky (DEGRADED).
+   */
+  @Property({ type: 'text', default: '' })
+  probeHistory: string & Opt = '';
+
   @Property({ type: 'timestamptz', nullable: true })
   lastCheckedAt?: Date | null;
 
@@ -68,6 +75,10 @@ export class Server {
 
   @Property({ type: 'boolean', default: true })
   active: boolean & Opt = true;
+
+  /** End of the last successful usage sync (sync_server_usage); the schedule runs the next one after `usage_sync_minutes`. */
+  @Property({ type: 'timestamptz', nullable: true })
+  usageSyncedAt?: Date | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();

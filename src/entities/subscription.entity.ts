@@ -96,6 +96,17 @@ export class Subscription {
   @Property({ type: bigintNumber(), default: 0 })
   panelDownSeen: number & Opt = 0;
 
+  /**
+   * Traffic period: incremented by a renewal that resets usage, so a usage sync that read the panel
+   * before the reset never writes old-period counters into the new period.
+   */
+  @Property({ type: 'integer', default: 0 })
+  usageEpoch: number & Opt = 0;
+
+  /** When the subscription last became EXPIRED or DEPLETED: the grace period counts from here. */
+  @Property({ type: 'timestamptz', nullable: true })
+  endedAt?: Date | null;
+
   /** Set when a sync found no client on the panel; cleared by reconciliation. */
   @Property({ type: 'timestamptz', nullable: true })
   driftDetectedAt?: Date | null;

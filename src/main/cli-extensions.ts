@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
+import { loadSecretBox } from '../crypto';
 import type { Logger } from '../logger';
+import { rotateSecrets } from '../services/secret-rotation.service';
 
 /** What a CLI command gets. */
 export interface CliContext {
@@ -22,4 +24,15 @@ export interface CliCommand {
 }
 
 /** Commands beyond the core ones (see cli.ts). */
-export const CLI_EXTENSIONS: CliCommand[] = [];
+export const CLI_EXTENSIONS: CliCommand[] = [
+  {
+    name: 'rotate-encryption-key',
+    usage: 'rotate-encryption-key',
+    description: 're-encrypt stored secrets with ENCRYPTION_KEY (old keys in ENCRYPTION_OLD_KEYS)',
+    async run(ctx) {
+      const secrets = loadSecretBox(ctx.config, ctx.logger);
+      const res = await ctx.audited(() => rotateSecrets(ctx.em, secrets));
+      ctx.print(`re-encrypted ${res.servers} server credential(s) and ${res.resellers} webhook secret(s)`);
+    },
+  },
+];

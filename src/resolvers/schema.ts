@@ -10,7 +10,9 @@ import { OrderResolver } from './order.resolver';
 import { PaymentResolver } from './payment.resolver';
 import { PlanResolver } from './plan.resolver';
 import { ServerResolver } from './server.resolver';
+import { ServerOpsResolver } from './server-ops.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
+import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
 
 /** Every resolver class of the API. */
@@ -18,11 +20,13 @@ import { SystemResolver } from './system.resolver';
 export const RESOLVERS: NonEmptyArray<Function> = [
   SystemResolver,
   ServerResolver,
+  ServerOpsResolver,
   PlanResolver,
   CustomerResolver,
   OrderResolver,
   PaymentResolver,
   SubscriptionResolver,
+  SubscriptionAdminResolver,
 ];
 
 /** Path of the committed, published schema. */

@@ -54,6 +54,11 @@ export interface RenderOptions {
   now?: Date;
 }
 
+/** Callback data of the user bot's Renew button on usage, expiry and end notices (`renew:<subscription id>`, 42 bytes). */
+export const subscriptionCallback = {
+  renew: (subscriptionId: string) => `renew:${subscriptionId}`,
+};
+
 /** Callback data of the admin bot's receipt review buttons. */
 export const paymentReviewCallback = {
   approve: (paymentId: string) => `pay:ok:${paymentId}`,
@@ -183,12 +188,15 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
   async USAGE_WARNING(ctx, p) {
     const sub = await loadSubscription(ctx, p.subscriptionId);
     const t = notificationTemplates(ctx.lang);
-    return { html: t.usageWarning({ ...subscriptionView(ctx, sub), links: [], percent: formatPercent(p.percent, ctx.lang), depleted: p.percent >= 100 }) };
+    return {
+      html: t.usageWarning({ ...subscriptionView(ctx, sub), links: [], percent: formatPercent(p.percent, ctx.lang), depleted: p.percent >= 100 }),
+      buttons: renewButtons(ctx, sub),
+    };
   },
   async EXPIRY_WARNING(ctx, p) {
     const sub = await loadSubscription(ctx, p.subscriptionId);
     const t = notificationTemplates(ctx.lang);
-    return { html: t.expiryWarning({ ...subscriptionView(ctx, sub), links: [], timeLeft: formatHours(p.hoursLeft, ctx.lang) }) };
+    return { html: t.expiryWarning({ ...subscriptionView(ctx, sub), links: [], timeLeft: formatHours(p.hoursLeft, ctx.lang) }), buttons: renewButtons(ctx, sub) };
   },
   async SUBSCRIPTION_ENDED(ctx, p) {
     const sub = await loadSubscription(ctx, p.subscriptionId);
@@ -196,6 +204,7 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     const t = notificationTemplates(ctx.lang);
     return {
       html: t.subscriptionEnded({ ...subscriptionView(ctx, sub), links: [], reason: p.reason, graceDays: grace > 0 ? formatDays(grace, ctx.lang) : null }),
+      buttons: renewButtons(ctx, sub),
     };
   },
 };
@@ -247,6 +256,11 @@ async function renderReceiptReview(ctx: RenderContext, p: NotificationParams['AD
   ];
   const photo = image ? { bytes: Buffer.from(image.data), filename: `receipt-${p.orderNumber}.${extension(image.mimeType)}` } : undefined;
   return { html, buttons, photo };
+}
+
+/** The Renew action under customer notices about a subscription. */
+function renewButtons(ctx: RenderContext, sub: Subscription): InlineButton[][] {
+  return [[{ text: notificationTemplates(ctx.lang).buttons.renew, callbackData: subscriptionCallback.renew(sub.id) }]];
 }
 
 async function loadSubscription(ctx: RenderContext, id: string): Promise<Subscription> {

@@ -9,6 +9,7 @@ import { notifyAdmins, queueNotification } from './notification.service';
 import type { PanelRegistry } from './panel-registry';
 import { chooseServer } from './placement.service';
 import { clientSpecOf } from './subscription.service';
+import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 
 /** What provisioning jobs need. */
 export interface ProvisioningDeps {
@@ -146,6 +147,8 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
         s.usedDownBytes = 0;
         s.panelUpSeen = 0;
         s.panelDownSeen = 0;
+        // A new traffic period: a usage sync that read the panel before the reset must not write into it.
+        s.usageEpoch += 1;
       }
       s.status = SubscriptionStatus.ACTIVE;
       s.revokedAt = null;
@@ -167,15 +170,22 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
   }
 }
 
+/** A grace-period revoke only applies while the subscription is still ended (a renewal may have revived it). */
+function graceRevokeObsolete(payload: { reason?: string }, status: SubscriptionStatus): boolean {
+  return payload.reason === GRACE_REVOKE_REASON && status !== SubscriptionStatus.EXPIRED && status !== SubscriptionStatus.DEPLETED;
+}
+
 /** revoke_subscription: deletes the panel client (gone already is fine) and marks REVOKED. */
-export async function revokeSubscription(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string }): Promise<'revoked' | 'skipped'> {
+export async function revokeSubscription(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string; reason?: string }): Promise<'revoked' | 'skipped'> {
   const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'] });
-  if (!sub || sub.status === SubscriptionStatus.REVOKED) return 'skipped';
+  if (!sub || sub.status === SubscriptionStatus.REVOKED || graceRevokeObsolete(payload, sub.status)) return 'skipped';
   if (sub.server) await deps.panels.adapterFor(sub.server).deleteClient(sub.panelName);
-  await em.transactional(async (tx) => {
+  const outcome = await em.transactional(async (tx) => {
     const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (graceRevokeObsolete(payload, s.status)) return 'skipped' as const;
     s.status = SubscriptionStatus.REVOKED;
     s.revokedAt = new Date();
+    return 'revoked' as const;
   });
-  return 'revoked';
+  return outcome;
 }

@@ -18,6 +18,12 @@ export const SETTINGS = {
   warning_expiry_hours: { schema: z.array(z.number().int().min(1).max(24 * 30)).max(5), default: [72, 24], doc: 'Expiry warnings, in hours before expiry.' },
   grace_days: { schema: z.number().int().min(0).max(365), default: 3, doc: 'Days an expired or depleted subscription stays on the panel before it is deleted.' },
   usage_sync_minutes: { schema: z.number().int().min(1).max(1440), default: 5, doc: 'Minutes between usage syncs of each server.' },
+  health_failures_to_down: { schema: z.number().int().min(1).max(60), default: 3, doc: 'Consecutive failed health probes (one a minute) that mark a server DOWN.' },
+  health_successes_to_recover: { schema: z.number().int().min(1).max(60), default: 2, doc: 'Consecutive good health probes that bring a DOWN server back (and a slow one back to HEALTHY).' },
+  health_degraded_latency_ms: { schema: z.number().int().min(50).max(120_000), default: 2000, doc: 'A health probe slower than this (ms) counts as slow; health_successes_to_recover slow probes in a row mark the server DEGRADED.' },
+  health_flaky_failures: { schema: z.number().int().min(1).max(10), default: 2, doc: 'Separate failure episodes within the last 10 probes that mark a server DEGRADED (flaky).' },
+  reconcile_hour_utc: { schema: z.number().int().min(0).max(23), default: 3, doc: 'UTC hour of the nightly drift reconciliation of every server.' },
+  reconcile_auto_repair: { schema: z.boolean(), default: false, doc: 'Nightly reconciliation also repairs missing, wrong and duplicated clients (never deletes orphans).' },
   required_channel: { schema: z.string().max(100).nullable(), default: null, doc: 'Channel users must join before buying; null = none.' },
 } as const;
 

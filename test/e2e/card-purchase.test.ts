@@ -2,7 +2,10 @@ import { AuditLog } from '../../src/entities/audit-log.entity';
 import { Notification } from '../../src/entities/notification.entity';
 import { Order, OrderStatus } from '../../src/entities/order.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
+import { AdminRole } from '../../src/entities/common';
+import { addAdmin } from '../../src/services/admin.service';
 import { errorCode } from '../helpers/api';
+import { randomTelegramId } from '../helpers/ids';
 import { drainJobs, queuedJobs } from '../helpers/jobs';
 import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
 
@@ -134,9 +137,6 @@ describe('when no server can host a plan', () => {
   });
 
   it('refuses a new order with NO_CAPACITY, creates nothing and alerts the admins once', async () => {
-    const { addAdmin } = await import('../../src/services/admin.service');
-    const { AdminRole } = await import('../../src/entities/common');
-    const { randomTelegramId } = await import('../helpers/ids');
     const adminTg = randomTelegramId();
     await addAdmin(w.t.orm.em.fork(), { telegramId: adminTg, role: AdminRole.ADMIN });
     const first = await w.newUser();

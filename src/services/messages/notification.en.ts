@@ -196,5 +196,5 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
     RESELLER_BALANCE: 'Reseller balance',
     FREE: 'Free',
   },
-  buttons: { approve: '✅ Approve', reject: '❌ Reject' },
+  buttons: { approve: '✅ Approve', reject: '❌ Reject', renew: '🔄 Renew' },
 };

@@ -196,5 +196,5 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
     RESELLER_BALANCE: 'اعتبار نماینده',
     FREE: 'رایگان',
   },
-  buttons: { approve: '✅ تایید', reject: '❌ رد' },
+  buttons: { approve: '✅ تایید', reject: '❌ رد', renew: '🔄 تمدید' },
 };

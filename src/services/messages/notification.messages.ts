@@ -93,7 +93,7 @@ export interface NotificationTemplates {
   /** Payment method names. */
   paymentMethod: Record<'CARD_TO_CARD' | 'WALLET' | 'RESELLER_BALANCE' | 'FREE', string>;
   /** Button labels. */
-  buttons: { approve: string; reject: string };
+  buttons: { approve: string; reject: string; renew: string };
 }
 
 /** The templates of a language. */

@@ -1,0 +1,26 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Role } from '../entities/common';
+import { setSubscriptionEnabled } from '../services/subscription-lifecycle.service';
+import { Auth } from './auth';
+import type { Ctx as Context } from './context';
+import { presentSubscription } from './presenters';
+import { SubscriptionType } from './types/commerce.types';
+
+/** Admin switches on subscriptions' lifecycle. */
+@Resolver()
+export class SubscriptionAdminResolver {
+  @Mutation(() => SubscriptionType, {
+    description:
+      'Disables a subscription (DISABLED: its panel client is disabled, usage and expiry no longer change its status) or enables a DISABLED one ' +
+      '(ACTIVE, or EXPIRED / DEPLETED when those are due). The panel follows by a job. Repeating the call changes nothing.',
+  })
+  @Auth(Role.ADMIN)
+  async setSubscriptionEnabled(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID) id: string,
+    @Arg('enabled') enabled: boolean,
+  ): Promise<SubscriptionType> {
+    const sub = await setSubscriptionEnabled(ctx.em, id, enabled);
+    return presentSubscription(sub, ctx.config.PUBLIC_URL);
+  }
+}

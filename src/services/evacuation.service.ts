@@ -1,0 +1,344 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import type { PanelAdapter } from '../clients/panel.types';
+import { Evacuation, EvacuationStatus } from '../entities/evacuation.entity';
+import { Inbound } from '../entities/inbound.entity';
+import { Server } from '../entities/server.entity';
+import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { AppError, isAppError } from '../errors';
+import { enqueue } from '../jobs/enqueue';
+import type { Logger } from '../logger';
+import { mapLimit } from './concurrency';
+import { notifyAdmins } from './notification.service';
+import type { PanelRegistry } from './panel-registry';
+import { chooseServer, usableInbounds } from './placement.service';
+import { activeSubscriptionCounts, LOAD_STATUSES } from './server.service';
+import { clientSpecOf } from './subscription.service';
+
+/** Subscriptions moved per `evacuate_server` run; a run that moved some enqueues the next. */
+export const EVACUATION_BATCH = 100;
+/** Subscriptions moved in parallel inside a batch. */
+export const EVACUATION_CONCURRENCY = 4;
+/** Attempts of one run before the evacuation is marked FAILED (a second call resumes it). */
+export const EVACUATION_MAX_ATTEMPTS = 10;
+
+/** Errors that concern a whole panel (not one client): the run stops and is retried. */
+const OUTAGE_CODES = new Set(['PANEL_UNAVAILABLE', 'PANEL_AUTH_FAILED', 'PANEL_VERSION_UNSUPPORTED']);
+
+/** What the evacuation services need. */
+export interface EvacuationDeps {
+  panels: PanelRegistry;
+  logger: Logger;
+}
+
+function safeError(err: unknown): string {
+  if (!isAppError(err)) return 'unexpected error';
+  const panelMessage = (err as { panelMessage?: unknown }).panelMessage;
+  const text = typeof panelMessage === 'string' && panelMessage !== '' ? `${err.code}: ${panelMessage}` : `${err.code}: ${err.message}`;
+  return text.slice(0, 500);
+}
+
+function isOutage(err: unknown): boolean {
+  return !isAppError(err) || OUTAGE_CODES.has(err.code);
+}
+
+function jobOptions(ev: Evacuation) {
+  // One queue per source: runs of one evacuation never overlap, even across workers.
+  return { queueName: `evacuate_server:${ev.fromServer.id}`, maxAttempts: EVACUATION_MAX_ATTEMPTS };
+}
+
+async function countOnSource(em: EntityManager, serverId: string, exclude: string[] = []): Promise<number> {
+  return em.count(Subscription, { server: serverId, status: { $in: LOAD_STATUSES }, ...(exclude.length ? { id: { $nin: exclude } } : {}) });
+}
+
+/**
+ * `evacuateServer`: marks the source inactive (nothing new lands there) and starts, or resumes,
+ * its evacuation. At most one evacuation per source is open: a second call continues it (after a
+ * FAILED run it retries the subscriptions that could not be moved; a new `toServerId` replaces the
+ * target for the rest). When nothing is left to move, the last evacuation is returned as is.
+ */
+export async function startEvacuation(em: EntityManager, input: { fromServerId: string; toServerId?: string | null }): Promise<Evacuation> {
+  const ids = z.object({ fromServerId: z.uuid(), toServerId: z.uuid().nullish() }).safeParse(input);
+  if (!ids.success) throw new AppError('SERVER_NOT_FOUND');
+  const from = await em.findOne(Server, { id: input.fromServerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!from) throw new AppError('SERVER_NOT_FOUND');
+  let to: Server | null = null;
+  if (input.toServerId) {
+    to = await em.findOne(Server, { id: input.toServerId });
+    if (!to) throw new AppError('SERVER_NOT_FOUND', 'Target server not found.');
+    if (to.id === from.id) throw new AppError('BAD_USER_INPUT', 'The target must be another server.');
+    if (!to.active) throw new AppError('BAD_USER_INPUT', 'The target server is inactive.');
+  }
+  from.active = false;
+  let ev = await em.findOne(Evacuation, { fromServer: from.id, status: { $ne: EvacuationStatus.COMPLETED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const remaining = await countOnSource(em, from.id);
+  if (ev) {
+    ev.status = EvacuationStatus.RUNNING;
+    if (to) ev.toServer = to;
+    ev.total = ev.moved + remaining;
+    ev.failed = 0;
+    ev.failedSubscriptionIds = [];
+    ev.lastError = null;
+    ev.completedAt = null;
+  } else {
+    const last = remaining === 0 ? await em.findOne(Evacuation, { fromServer: from.id }, { orderBy: { startedAt: 'desc' } }) : null;
+    if (last) {
+      await em.flush();
+      return last;
+    }
+    ev = em.create(Evacuation, { fromServer: from, toServer: to, total: remaining });
+  }
+  await em.flush();
+  await enqueue(em, 'evacuate_server', { evacuationId: ev.id }, { jobKey: `evacuate_server:${ev.id}`, ...jobOptions(ev) });
+  return ev;
+}
+
+export async function getEvacuation(em: EntityManager, id: string): Promise<Evacuation | null> {
+  if (!z.uuid().safeParse(id).success) return null;
+  return em.findOne(Evacuation, { id }, { populate: ['fromServer', 'toServer'] });
+}
+
+/** Evacuations from or to a server, newest first. */
+export async function listEvacuations(em: EntityManager, serverId: string): Promise<Evacuation[]> {
+  if (!z.uuid().safeParse(serverId).success) return [];
+  return em.find(Evacuation, { $or: [{ fromServer: serverId }, { toServer: serverId }] }, { orderBy: { startedAt: 'desc' }, limit: 50, populate: ['fromServer', 'toServer'] });
+}
+
+/** State shared by the moves of one run. */
+interface MoveRun {
+  ev: Evacuation;
+  from: Server;
+  source: PanelAdapter;
+  /** Explicit target and its inbounds; null = placement per subscription. */
+  target: { server: Server; inbounds: Inbound[] } | null;
+  /** Turns false at the first failed delete: the rest of the run leaves its leftovers without trying. */
+  sourceReachable: boolean;
+  deps: EvacuationDeps;
+  /** Placement: moves of this run chosen but not committed yet, per server (the database cannot count them). */
+  inFlight: Map<string, number>;
+  /** Placement decisions are taken one at a time. */
+  placing: Promise<unknown>;
+}
+
+type MoveOutcome = 'clean' | 'leftover' | 'raced';
+
+/**
+ * Placement for one subscription among the other servers of its plan's group (never the source),
+ * counting the moves of this run still in flight against capacity. The caller releases the
+ * reservation with {@link release} once the move is committed or failed.
+ */
+async function place(em: EntityManager, run: MoveRun, sub: Subscription): Promise<{ server: Server; inboundIds: string[] }> {
+  const exclude = [run.from.id];
+  for (;;) {
+    const placement = await em.fork().transactional((tx) => chooseServer(tx, sub.plan, { lock: true, excludeServerIds: exclude }));
+    if (!placement) throw new AppError('NO_CAPACITY', `No other server of group ${sub.plan.serverGroup} can host plan ${sub.plan.code}.`);
+    const id = placement.server.id;
+    const pending = run.inFlight.get(id) ?? 0;
+    if (pending > 0) {
+      const used = (await activeSubscriptionCounts(em, [id])).get(id) ?? 0;
+      if (used + pending >= placement.server.capacity) {
+        exclude.push(id);
+        continue;
+      }
+    }
+    run.inFlight.set(id, pending + 1);
+    return { server: placement.server, inboundIds: placement.inbounds.map((i) => i.remoteId) };
+  }
+}
+
+function release(run: MoveRun, serverId: string): void {
+  const n = (run.inFlight.get(serverId) ?? 1) - 1;
+  if (n > 0) run.inFlight.set(serverId, n);
+  else run.inFlight.delete(serverId);
+}
+
+/** Where one subscription goes: the explicit target (capacity not enforced: the admin chose it), or placement. */
+async function targetFor(em: EntityManager, run: MoveRun, sub: Subscription): Promise<{ server: Server; inboundIds: string[]; reserved: boolean }> {
+  if (run.target) {
+    const inbounds = usableInbounds(run.target.inbounds, sub.plan, run.target.server);
+    if (inbounds.length === 0) throw new AppError('NO_CAPACITY', `${run.target.server.name} has no usable inbound for plan ${sub.plan.code}.`);
+    return { server: run.target.server, inboundIds: inbounds.map((i) => i.remoteId), reserved: false };
+  }
+  const turn = run.placing.then(() => place(em, run, sub));
+  run.placing = turn.catch(() => undefined);
+  return { ...(await turn), reserved: true };
+}
+
+/**
+ * Moves one subscription: the same client (name, UUID, password, limits, expiry) is ensured on the
+ * target (by name, so a repeat never makes a second one), the subscription row points at the
+ * target with the target's links (its `/sub/:token` URL is unchanged), and the source copy is
+ * deleted best-effort. The name is recorded as a leftover in the move's transaction and taken off
+ * once the delete succeeded, so a crash or an unreachable source leaves it for reconciliation.
+ * A subscription still PROVISIONING only changes placement: its provisioning job creates it there.
+ */
+async function moveOne(em: EntityManager, run: MoveRun, sub: Subscription): Promise<MoveOutcome> {
+  const { server, inboundIds, reserved } = await targetFor(em, run, sub);
+  let held = reserved;
+  // Once the move is committed the database counts it: the reservation must go at once.
+  const settle = () => {
+    if (held) release(run, server.id);
+    held = false;
+  };
+  try {
+    return await moveTo(em, run, sub, server, inboundIds, settle);
+  } finally {
+    settle();
+  }
+}
+
+async function moveTo(em: EntityManager, run: MoveRun, sub: Subscription, server: Server, inboundIds: string[], committed: () => void): Promise<MoveOutcome> {
+  const provisioning = sub.status === SubscriptionStatus.PROVISIONING;
+  let links = sub.links;
+  if (!provisioning) {
+    const adapter = run.deps.panels.adapterFor(server);
+    await adapter.ensureClient({ ...clientSpecOf(sub, { enabled: sub.status === SubscriptionStatus.ACTIVE }), inboundIds });
+    links = await adapter.getLinks(sub.panelName);
+  }
+  const moved = await em.fork().transactional(async (tx) => {
+    const s = await tx.findOne(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!s || s.server?.id !== run.from.id || !LOAD_STATUSES.includes(s.status) || (s.status === SubscriptionStatus.PROVISIONING) !== provisioning) return false;
+    s.server = tx.getReference(Server, server.id);
+    s.inboundIds = inboundIds;
+    s.links = links;
+    s.driftDetectedAt = null;
+    await tx.flush();
+    await tx.execute(`update evacuation set moved = moved + 1, leftover_names = array_append(leftover_names, ?), updated_at = now() where id = ?`, [
+      s.panelName,
+      run.ev.id,
+    ]);
+    return true;
+  });
+  committed();
+  if (!moved) return 'raced';
+  if (!run.sourceReachable) return 'leftover';
+  try {
+    await run.source.deleteClient(sub.panelName);
+    return 'clean';
+  } catch (err) {
+    run.sourceReachable = false;
+    run.deps.logger.warn({ evacuationId: run.ev.id, serverId: run.from.id, error: safeError(err) }, 'evacuation: source unreachable, leaving clients for reconciliation');
+    return 'leftover';
+  }
+}
+
+/** Marks a finished pass COMPLETED (or FAILED when some subscriptions could not be moved) and tells the admins. */
+async function finish(em: EntityManager, evacuationId: string): Promise<'completed' | 'failed' | 'skipped'> {
+  return em.transactional(async (tx) => {
+    const ev = await tx.findOne(Evacuation, { id: evacuationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!ev || ev.status !== EvacuationStatus.RUNNING) return 'skipped';
+    await tx.populate(ev, ['fromServer', 'toServer']);
+    ev.total = ev.moved + ev.failed;
+    const ok = ev.failed === 0;
+    ev.status = ok ? EvacuationStatus.COMPLETED : EvacuationStatus.FAILED;
+    if (ok) ev.completedAt = new Date();
+    else ev.lastError ??= `${ev.failed} subscriptions could not be moved`;
+    await tx.flush();
+    const leftovers = ev.leftoverNames.length ? ` ${ev.leftoverNames.length} clients could not be deleted from the source yet; reconciliation deletes them when it answers.` : '';
+    await notifyAdmins(tx, 'ADMIN_ALERT', {
+      code: ok ? 'EVACUATION_COMPLETED' : 'EVACUATION_FAILED',
+      subject: ev.id,
+      serverName: ev.fromServer.name,
+      message: ok
+        ? `Evacuation of ${ev.fromServer.name} completed: ${ev.moved} subscriptions moved.${leftovers}`
+        : `Evacuation of ${ev.fromServer.name} stopped: ${ev.moved} moved, ${ev.failed} could not be moved (${ev.lastError}). Call evacuateServer again to retry them.${leftovers}`,
+    });
+    return ok ? 'completed' : 'failed';
+  });
+}
+
+/** Marks a RUNNING evacuation FAILED after its run gave up, and tells the admins. */
+async function markFailed(em: EntityManager, evacuationId: string, reason: string): Promise<void> {
+  await em.transactional(async (tx) => {
+    const ev = await tx.findOne(Evacuation, { id: evacuationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!ev || ev.status !== EvacuationStatus.RUNNING) return;
+    await tx.populate(ev, ['fromServer']);
+    ev.status = EvacuationStatus.FAILED;
+    ev.lastError = reason;
+    await tx.flush();
+    await notifyAdmins(tx, 'ADMIN_ALERT', {
+      code: 'EVACUATION_FAILED',
+      subject: ev.id,
+      serverName: ev.fromServer.name,
+      message: `Evacuation of ${ev.fromServer.name} stopped after ${ev.moved} of ${ev.total} subscriptions: ${reason}. Call evacuateServer again to continue.`,
+    });
+  });
+}
+
+function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
+}
+
+/**
+ * One `evacuate_server` run: moves the next batch of subscriptions still on the source (in
+ * parallel, {@link EVACUATION_CONCURRENCY} at a time) and enqueues the next run, or finishes the
+ * evacuation when none is left. A panel outage stops the run (thrown, so graphile-worker retries);
+ * on the last attempt the evacuation becomes FAILED. A subscription that cannot be placed or is
+ * refused by the target is counted in `failed` and skipped until the evacuation is resumed.
+ */
+export async function processEvacuation(
+  em: EntityManager,
+  deps: EvacuationDeps,
+  evacuationId: string,
+  attempt: { attempt: number; maxAttempts: number },
+): Promise<'continued' | 'completed' | 'failed' | 'skipped'> {
+  const ev = await em.findOne(Evacuation, { id: evacuationId }, { populate: ['fromServer', 'toServer'], refresh: true });
+  if (!ev || ev.status !== EvacuationStatus.RUNNING) return 'skipped';
+  try {
+    const batch = await em.find(
+      Subscription,
+      {
+        server: ev.fromServer.id,
+        status: { $in: LOAD_STATUSES },
+        ...(ev.failedSubscriptionIds.length ? { id: { $nin: ev.failedSubscriptionIds } } : {}),
+      },
+      { orderBy: { id: 'asc' }, limit: EVACUATION_BATCH, populate: ['plan'], refresh: true },
+    );
+    if (batch.length === 0) return await finish(em, ev.id);
+
+    const target = ev.toServer ? { server: ev.toServer, inbounds: await em.find(Inbound, { server: ev.toServer.id }) } : null;
+    const run: MoveRun = {
+      ev,
+      from: ev.fromServer,
+      source: deps.panels.adapterFor(ev.fromServer),
+      target,
+      sourceReachable: true,
+      deps,
+      inFlight: new Map(),
+      placing: Promise.resolve(),
+    };
+    const results = await mapLimit(batch, EVACUATION_CONCURRENCY, (sub) => moveOne(em, run, sub));
+
+    const clean = batch.filter((_, i) => {
+      const r = results[i];
+      return r.ok && r.value === 'clean';
+    });
+    if (clean.length) {
+      await em.execute(
+        `update evacuation set leftover_names = coalesce((select array_agg(n) from unnest(leftover_names) as n where not (n = any(?::text[]))), '{}') where id = ?`,
+        [pgTextArray(clean.map((s) => s.panelName)), ev.id],
+      );
+    }
+    let outage: unknown = null;
+    for (const [i, r] of results.entries()) {
+      if (r.ok) continue;
+      if (isOutage(r.error)) {
+        outage ??= r.error;
+        continue;
+      }
+      await em.execute(
+        `update evacuation set failed = failed + 1, failed_subscription_ids = array_append(failed_subscription_ids, ?), last_error = ?, updated_at = now()
+          where id = ? and not (? = any(failed_subscription_ids))`,
+        [batch[i].id, safeError(r.error), ev.id, batch[i].id],
+      );
+    }
+    if (outage) throw outage;
+    await enqueue(em, 'evacuate_server', { evacuationId: ev.id }, jobOptions(ev));
+    return 'continued';
+  } catch (err) {
+    if (attempt.attempt < attempt.maxAttempts) throw err;
+    deps.logger.error({ err, evacuationId }, 'evacuation run failed for good');
+    await markFailed(em, evacuationId, safeError(err));
+    return 'failed';
+  }
+}
