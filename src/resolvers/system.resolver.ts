@@ -1,4 +1,7 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Customer } from '../entities/customer.entity';
+import { presentCustomer } from './presenters';
+import { CustomerType } from './types/commerce.types';
 import type { Admin } from '../entities/admin.entity';
 import type { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';
@@ -45,8 +48,15 @@ function presentAdmin(a: Admin): AdminType {
 }
 
 /** Identity, API keys, admins, settings and the audit log. */
-@Resolver()
+@Resolver(() => Me)
 export class SystemResolver {
+  @FieldResolver(() => CustomerType, { nullable: true, description: 'The customer a user bot acts for (null until registered).' })
+  async customer(@Root() me: Me, @Ctx() { em }: Context): Promise<CustomerType | null> {
+    if (!me.customerId) return null;
+    const c = await em.findOne(Customer, { id: me.customerId });
+    return c ? presentCustomer(c) : null;
+  }
+
   @Query(() => Me, { description: 'Who am I: role, scopes and the Telegram user a bot acts for.' })
   @Auth(...ANY_ROLE)
   me(@Ctx() { principal }: Context): Me {

@@ -6,7 +6,8 @@ import { createLogger } from '../../src/logger';
 import { createApiKey } from '../../src/services/api-key.service';
 import type { AppServices } from '../../src/services/app-services';
 import { testServices } from './services';
-import { openTestOrm } from './db';
+import { openOrm } from '../../src/db/database';
+import { createIsolatedDatabase, openTestOrm } from './db';
 
 /** A GraphQL response as the HTTP client sees it. */
 export interface GqlResult<T = Record<string, unknown>> {
@@ -36,9 +37,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 /** Starts the real API on a random port over this worker's test database. */
 export async function startTestApi(
-  opts: { orm?: MikroORM; routes?: RouteHandler[]; config?: Record<string, string>; services?: AppServices } = {},
+  opts: { orm?: MikroORM; routes?: RouteHandler[]; config?: Record<string, string>; services?: AppServices; isolated?: boolean } = {},
 ): Promise<TestApi> {
-  const orm = opts.orm ?? (await openTestOrm());
+  // An isolated database (a fresh clone of the template) keeps this test's jobs and rows to itself.
+  const iso = opts.isolated ? await createIsolatedDatabase() : null;
+  const orm = opts.orm ?? (iso ? await openOrm(iso.url, 10) : await openTestOrm());
   const config = testConfig(opts.config);
   const services = opts.services ?? testServices(orm);
   const api = await createApi({ config, logger: createLogger({ level: 'silent' }), orm, routes: opts.routes, services });
@@ -62,6 +65,7 @@ export async function startTestApi(
       await api.stop();
       if (!opts.services) await services.panels.close();
       if (!opts.orm) await orm.close(true);
+      if (iso) await iso.drop();
     },
   };
 }

@@ -24,7 +24,7 @@ export interface World {
 }
 
 export async function startWorld(opts: { capacity?: number; plan?: Partial<Plan>; config?: Record<string, string> } = {}): Promise<World> {
-  const t = await startTestApi({ config: opts.config });
+  const t = await startTestApi({ config: opts.config, isolated: true });
   const sim = await startSuiSimulator({ profile: '1.5' });
   const inbound = sim.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
   const plan = await buildPlan(t.orm, opts.plan);

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { Language } from '../../src/entities/customer.entity';
 import { Notification } from '../../src/entities/notification.entity';
 import { SubscriptionStatus, type Subscription } from '../../src/entities/subscription.entity';
 import { panelNameFor } from '../../src/services/subscription.service';
@@ -217,16 +218,16 @@ describe('sync_server_usage', () => {
   });
 
   it('delivers each warning exactly once over ten syncs, in the customer language, with a Renew button', async () => {
-    const sub = await w.newSubscription({ quota: 100 * MB, expiresAt: new Date(Date.now() + 20 * 3600_000) });
-    const tg = sub.customer.telegramId!;
+    const customer = await buildCustomer(w.orm, { language: Language.EN });
+    const sub = await w.newSubscription({ quota: 100 * MB, expiresAt: new Date(Date.now() + 20 * 3600_000), customer });
+    const tg = customer.telegramId!;
     w.sui.setTraffic(sub.panelName, 40 * MB, 45 * MB);
     for (let i = 0; i < 10; i++) await sync();
     await w.drain('send_notification');
     await w.drain('send_notification');
     let messages = w.sentTo(tg);
     expect(messages).toHaveLength(2);
-    const usage = messages.find((m) => m.text.includes('٪') || m.text.includes('%'))!;
-    expect(usage).toBeDefined();
+    expect(messages.map((m) => m.text.split('\n')[0]).sort()).toEqual(['⏰ Your subscription expires in 20 hours', '⚠️ 85% of your subscription traffic is used']);
     expect(messages.every((m) => m.buttons[0]?.[0]?.callback_data === `renew:${sub.id}`)).toBe(true);
     const kinds = (await w.orm.em.fork().find(Notification, { subscription: sub.id }, { orderBy: { kind: 'asc' } })).map((n) => [n.kind, n.threshold]);
     expect(kinds).toEqual([
