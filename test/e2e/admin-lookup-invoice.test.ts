@@ -1,0 +1,51 @@
+import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
+import { errorCode } from '../helpers/api';
+
+describe('customer lookup and invoices', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('finds a customer by Telegram id, by @username prefix and by order number', async () => {
+    const tg = await w.newUser();
+    await w.asUser(tg, 'mutation { registerTelegramUser(input: { username: "Nasrin_shop", displayName: "Nasrin" }) { id } }');
+    const order = await w.asUser<{ createOrder: { number: number } }>(tg, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    const q = (query: string) => w.asAdmin<{ customers: Array<{ telegramId: number }> }>('query($q: String!) { customers(query: $q) { telegramId } }', { q: query });
+    for (const query of [String(tg), '@nasrin_sh', String(order.data!.createOrder.number)]) {
+      expect((await q(query)).data!.customers.map((c) => c.telegramId)).toContain(tg);
+    }
+    expect((await q('%')).data!.customers).toEqual([]);
+  });
+
+  it('issues an invoice for a paid order to its customer and to staff, and none before payment', async () => {
+    const tg = await w.newUser();
+    const res = await w.asUser<{ createOrder: { id: string; number: number; payment: { id: string; payableAmount: number } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    const { id, number, payment } = res.data!.createOrder;
+    const INVOICE = 'query($id: ID!) { invoice(orderId: $id) { invoiceNumber orderNumber planTitleEn price discount amountPaid currency paymentMethod paymentReference } }';
+    expect(errorCode(await w.asUser(tg, INVOICE, { id }))).toBe('ORDER_NOT_FOUND');
+    await w.asUser(tg, 'mutation($p: ID!) { submitPaymentReceipt(paymentId: $p, trackingCode: "BANK-778899") { status } }', { p: payment.id });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: payment.id });
+    const mine = await w.asUser<{ invoice: Record<string, unknown> }>(tg, INVOICE, { id });
+    expect(mine.data!.invoice).toEqual({
+      invoiceNumber: `INV-${number}`,
+      orderNumber: number,
+      planTitleEn: w.plan.titleEn,
+      price: w.plan.price,
+      discount: 0,
+      amountPaid: w.plan.price,
+      currency: 'IRT',
+      paymentMethod: 'CARD_TO_CARD',
+      paymentReference: 'BANK-778899',
+    });
+    expect((await w.asAdmin(INVOICE, { id })).errors).toBeUndefined();
+    const stranger = await w.newUser();
+    expect(errorCode(await w.asUser(stranger, INVOICE, { id }))).toBe('ORDER_NOT_FOUND');
+  });
+});
