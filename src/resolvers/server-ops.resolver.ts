@@ -103,7 +103,7 @@ export class ServerOpsResolver {
 
   @Mutation(() => EvacuationType, {
     description:
-      'Marks the source inactive and moves all its subscriptions to toServerId, or (without it) to servers placement chooses in their group. Keeps each client UUID/password and subscription URL. Calling it again resumes the open evacuation of that source.',
+      'Marks the source inactive and moves all its subscriptions to toServerId, or (without it) to servers placement chooses in their group. Keeps each client UUID/password and subscription URL. Calling it again resumes the open evacuation of that source (a new toServerId replaces the target for the subscriptions not moved yet); when nothing is left it returns the last evacuation.',
   })
   @Auth(Role.ADMIN)
   async evacuateServer(

@@ -76,18 +76,24 @@ export function auditStatusCte(source: string): string {
 /**
  * Time and quota without the panel: ACTIVE subscriptions past their expiry become EXPIRED, those
  * at or over their quota DEPLETED (expiry wins when both hold); `ended_at` starts the grace period.
- * Audited. Returns how many changed.
+ * Audited; rows are locked in id order (as the usage sync does). Returns how many changed.
  */
 export async function endDueSubscriptions(em: EntityManager, scope: { serverId?: string } = {}): Promise<{ expired: number; depleted: number }> {
   const rows = await em.execute<Array<{ expired: number; depleted: number }>>(
-    `with flipped as (
-       update subscription s set
-         status = case when s.expires_at is not null and s.expires_at <= now() then 'EXPIRED' else 'DEPLETED' end,
-         ended_at = now(), updated_at = now()
+    `with due as (
+       select s.id from subscription s
         where s.status = 'ACTIVE'
           and ((s.expires_at is not null and s.expires_at <= now())
                or (s.traffic_limit_bytes > 0 and s.used_up_bytes + s.used_down_bytes >= s.traffic_limit_bytes))
           ${scope.serverId ? 'and s.server_id = ?' : ''}
+        order by s.id
+        for update of s
+     ),
+     flipped as (
+       update subscription s set
+         status = case when s.expires_at is not null and s.expires_at <= now() then 'EXPIRED' else 'DEPLETED' end,
+         ended_at = now(), updated_at = now()
+         from due where s.id = due.id and s.status = 'ACTIVE'
        returning s.id, 'ACTIVE'::text as old_status, s.status, s.ended_at
      ), ${auditStatusCte('flipped')}
      select count(*) filter (where status = 'EXPIRED')::int as expired, count(*) filter (where status = 'DEPLETED')::int as depleted from flipped`,

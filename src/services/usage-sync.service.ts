@@ -85,7 +85,8 @@ function totalsByName(usage: ClientUsage[]): Map<string, PanelTotals> {
  * changed since we read them (a renewal reset the counters after our panel read), when they moved
  * to another server or left the panel statuses, or when a newer sync already wrote them
  * (`last_synced_at` is the instant of the panel read). ACTIVE rows past their expiry or quota end
- * here (audited). Deltas go to usage_sample in the same statement.
+ * here (audited). Deltas go to usage_sample in the same statement. Rows are locked in id order,
+ * as the other bulk writers do, so two of them never deadlock.
  */
 const BATCH_SQL = `
 with x as (
@@ -99,6 +100,7 @@ cur as (
    where s.server_id = ? and s.usage_epoch = x.epoch
      and s.status in (${ON_PANEL_SQL})
      and (s.last_synced_at is null or s.last_synced_at < ?::timestamptz)
+   order by s.id
    for update of s
 ),
 d as (

@@ -5,11 +5,13 @@ import type { AppServices } from '../../src/services/app-services';
 import { chooseServer } from '../../src/services/placement.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { buildPlan, buildServerFor } from '../factories/commerce';
-import { openTestOrm } from '../helpers/db';
+import { openOrm } from '../../src/db/database';
+import { createIsolatedDatabase } from '../helpers/db';
 import { runJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin, servicesWithInstantBreaker } from '../helpers/server-ops';
 
 describe('check_server_health', () => {
+  let db: { url: string; drop(): Promise<void> };
   let orm: MikroORM;
   let services: AppServices;
   let sim: SuiSimulator;
@@ -20,7 +22,9 @@ describe('check_server_health', () => {
   let minute = 0;
 
   beforeAll(async () => {
-    orm = await openTestOrm(4);
+    // Its own database: the servers and jobs made here stay out of other test files' way.
+    db = await createIsolatedDatabase();
+    orm = await openOrm(db.url, 4);
     services = servicesWithInstantBreaker(orm);
     sim = await startSuiSimulator({ profile: '1.5' });
     const inbound = sim.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
@@ -37,6 +41,7 @@ describe('check_server_health', () => {
     await sim.close();
     await services.panels.close();
     await orm.close(true);
+    await db.drop();
   });
 
   /** One cron tick (the next minute), delivered twice as a double run would be. */

@@ -9,7 +9,8 @@ import { panelNameFor } from '../../src/services/subscription.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { buildCustomer, buildPlan, buildServerFor, GB } from '../factories/commerce';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
-import { openTestOrm } from '../helpers/db';
+import { openOrm } from '../../src/db/database';
+import { createIsolatedDatabase } from '../helpers/db';
 import { queuedJobs, runJob, type QueuedJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin, servicesWithInstantBreaker } from '../helpers/server-ops';
 
@@ -68,6 +69,7 @@ async function seedSubscriptions(
 }
 
 describe('evacuate_server', () => {
+  let db: { url: string; drop(): Promise<void> };
   let orm: MikroORM;
   let services: AppServices;
   let t: TestApi;
@@ -80,7 +82,9 @@ describe('evacuate_server', () => {
   let seeded: Seeded;
 
   beforeAll(async () => {
-    orm = await openTestOrm(6);
+    // Its own database: the servers and jobs made here stay out of other test files' way.
+    db = await createIsolatedDatabase();
+    orm = await openOrm(db.url, 6);
     services = servicesWithInstantBreaker(orm);
     t = await startTestApi({ orm, services });
     adminKey = await makeKey(orm, Role.ADMIN);
@@ -114,6 +118,7 @@ describe('evacuate_server', () => {
     await target.close();
     await services.panels.close();
     await orm.close(true);
+    await db.drop();
   });
 
   async function evacuate(source = from.id, targetId: string | null = to.id): Promise<EvacuationView> {
@@ -211,7 +216,8 @@ describe('evacuate_server', () => {
     const list = await t.gql<{ evacuations: Array<{ id: string }> }>('query($id: ID!) { evacuations(serverId: $id) { id } }', { id: from.id }, { key: adminKey });
     expect(list.data!.evacuations.map((e) => e.id)).toEqual([started.id]);
     expect(target.state().clients).toHaveLength(COUNT);
-  });
+    // About 10 s on an idle 2-core machine; the margin is for CPU contention from parallel test files.
+  }, 60_000);
   it('without a target, places each subscription on another server of its group and reports those that fit nowhere', async () => {
     const plan = await buildPlan(orm);
     const sims = await Promise.all([startSuiSimulator({ profile: '1.5' }), startSuiSimulator({ profile: '1.5' }), startSuiSimulator({ profile: '1.5' })]);

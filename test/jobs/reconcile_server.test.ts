@@ -9,6 +9,7 @@ import { buildCustomer, buildServerFor } from '../factories/commerce';
 import { queuedJobs, runJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin } from '../helpers/server-ops';
 import { startWorld, type World } from '../helpers/world';
+import { startXuiSimulator } from '../../src/simulators/xui/xui.simulator';
 
 const REPORT = `query($id: ID!) { driftReport(serverId: $id) {
   serverId desiredClients panelClients foreignClients missing mismatched duplicated orphans
@@ -189,6 +190,34 @@ describe('reconcile_server and drift repair', () => {
     expect(w.sim.getClientDirect('alice')).toBeDefined();
     expect(w.sim.getClientDirect('vp-not-ours')).toBeDefined();
     expect((await report()).items).toEqual([]);
+  });
+
+  it('sees no drift on a 3x-ui panel in agreement, and repairs a client deleted there by hand with the same UUID', async () => {
+    const sim = await startXuiSimulator({ profile: 'G6' });
+    try {
+      const inboundId = sim.addInbound({ protocol: 'vless', port: 443, remark: 'main' });
+      const xui = await buildServerFor(w.t.orm, w.t.services.secrets, sim, {
+        kind: 'XUI',
+        serverGroup: w.plan.serverGroup,
+        profile: 'G6',
+        inbounds: [{ remoteId: String(inboundId), tag: 'inbound-443', protocol: 'vless', port: 443 }],
+      });
+      const a = await liveSubscription(xui, SubscriptionStatus.ACTIVE, [String(inboundId)]);
+      await liveSubscription(xui, SubscriptionStatus.EXPIRED, [String(inboundId)]);
+      sim.seedClients(inboundId, 2);
+      const clean = await report(xui.id);
+      expect(clean).toMatchObject({ desiredClients: 2, panelClients: 2, foreignClients: 2, items: [] });
+
+      sim.deleteClientDirect(a.panelName);
+      expect((await report(xui.id)).items).toEqual([expect.objectContaining({ kind: 'MISSING', panelName: a.panelName })]);
+      const done = await repair(false, false, xui.id);
+      expect(done.actions).toEqual([expect.objectContaining({ kind: 'CREATE', applied: true })]);
+      const client = (await w.t.services.panels.adapterFor(xui).getClient(a.panelName))!;
+      expect(client.uuid).toBe(a.clientUuid);
+      expect((await report(xui.id)).items).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('nightly: flags drift, alerts the admins once, deletes evacuation leftovers, and fans out once per server at the configured hour', async () => {

@@ -22,7 +22,7 @@ describe('failed jobs', () => {
   let adminKey: string;
 
   beforeAll(async () => {
-    t = await startTestApi();
+    t = await startTestApi({ isolated: true });
     adminKey = await makeKey(t.orm, Role.ADMIN);
   });
   afterAll(async () => {

@@ -3,15 +3,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox } from '../../src/crypto';
 import { Server, ServerKind } from '../../src/entities/server.entity';
 import { rotateSecrets } from '../../src/services/secret-rotation.service';
-import { openTestOrm } from '../helpers/db';
+import { openOrm } from '../../src/db/database';
+import { createIsolatedDatabase } from '../helpers/db';
 
 describe('encryption key rotation', () => {
   let orm: MikroORM;
+  let db: { url: string; drop(): Promise<void> };
   beforeAll(async () => {
-    orm = await openTestOrm(2);
+    // Its own database: rotation decrypts every stored secret, and other tests store theirs under other keys.
+    db = await createIsolatedDatabase();
+    orm = await openOrm(db.url, 2);
   });
   afterAll(async () => {
     await orm.close(true);
+    await db.drop();
   });
 
   it('re-encrypts credentials made with an old key so the old key can be dropped', async () => {
