@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Admin } from '../entities/admin.entity';
 import { AdminRole } from '../entities/common';
 import { AppError } from '../errors';
+import { isUuid } from './ids';
 
 export const addAdminInput = z.object({
   /** The admin's Telegram user id. */
@@ -31,7 +32,7 @@ export async function updateAdmin(
   id: string,
   patch: { role?: AdminRole | null; active?: boolean | null; displayName?: string | null },
 ): Promise<Admin> {
-  const admin = await em.findOne(Admin, { id });
+  const admin = isUuid(id) ? await em.findOne(Admin, { id }) : null;
   if (!admin) throw new AppError('ADMIN_NOT_FOUND');
   if (patch.role) admin.role = patch.role;
   if (patch.active !== undefined && patch.active !== null) admin.active = patch.active;

@@ -6,6 +6,7 @@ import { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';
 import { Customer } from '../entities/customer.entity';
 import { AppError } from '../errors';
+import { isUuid } from './ids';
 import type { Principal } from './principal';
 
 const KEY_RE = /^vpk_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{40,})$/;
@@ -64,7 +65,7 @@ export async function createApiKey(
 
 /** Revokes a key (idempotent: revoking twice keeps the first time). */
 export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKey> {
-  const key = await em.findOne(ApiKey, { id });
+  const key = isUuid(id) ? await em.findOne(ApiKey, { id }) : null;
   if (!key) throw new AppError('API_KEY_NOT_FOUND');
   key.revokedAt ??= new Date();
   await em.flush();

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import { z } from 'zod';
 import { DiscountCode } from '../entities/discount-code.entity';
 import { AppError } from '../errors';
+import { isUuid } from './ids';
 
 export const createDiscountInput = z
   .object({
@@ -29,7 +30,7 @@ export async function createDiscountCode(em: EntityManager, input: CreateDiscoun
 }
 
 export async function setDiscountCodeActive(em: EntityManager, id: string, active: boolean): Promise<DiscountCode> {
-  const row = await em.findOne(DiscountCode, { id });
+  const row = isUuid(id) ? await em.findOne(DiscountCode, { id }) : null;
   if (!row) throw new AppError('NOT_FOUND', 'Discount code not found.');
   row.active = active;
   await em.flush();

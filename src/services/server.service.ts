@@ -6,6 +6,7 @@ import { Inbound } from '../entities/inbound.entity';
 import { Server, ServerKind } from '../entities/server.entity';
 import { SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
+import { isUuid } from './ids';
 import type { PanelCredentials, PanelRegistry } from './panel-registry';
 
 /** Subscription statuses that occupy a slot of a server's capacity. */
@@ -141,7 +142,7 @@ function undefinedIfNull(c: PanelCredentials) {
 }
 
 export async function getServerOrFail(em: EntityManager, id: string): Promise<Server> {
-  const server = await em.findOne(Server, { id });
+  const server = isUuid(id) ? await em.findOne(Server, { id }) : null;
   if (!server) throw new AppError('SERVER_NOT_FOUND');
   return server;
 }
@@ -205,7 +206,7 @@ export async function syncInbounds(em: EntityManager, panels: PanelRegistry, id:
 
 /** Servers, each with its count of subscriptions that take capacity (one grouped query). */
 export async function listServers(em: EntityManager, ids?: string[]): Promise<Array<{ server: Server; activeSubscriptions: number }>> {
-  const servers = await em.find(Server, ids ? { id: { $in: ids } } : {}, { orderBy: { name: 'asc' } });
+  const servers = await em.find(Server, ids ? { id: { $in: ids.filter(isUuid) } } : {}, { orderBy: { name: 'asc' } });
   const counts = await activeSubscriptionCounts(em, servers.map((s) => s.id));
   return servers.map((server) => ({ server, activeSubscriptions: counts.get(server.id) ?? 0 }));
 }
