@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
-import type { Order } from '../entities/order.entity';
+import { OrderStatus, type Order } from '../entities/order.entity';
 import { AppError } from '../errors';
 import { assertCustomerAccess, customerInScope } from '../services/access.policy';
 import { retryOrder } from '../services/fulfillment.service';
@@ -11,7 +11,7 @@ import { requestTrial } from '../services/trial.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrder, presentPayment } from './presenters';
-import { CreateOrderInput, InvoiceType, OrderType } from './types/commerce.types';
+import { CreateOrderInput, InvoiceType, OrderConnection, OrderType } from './types/commerce.types';
 
 /** Presents orders with their payments (batched). */
 export async function presentOrders(ctx: Context, orders: Order[]): Promise<OrderType[]> {
@@ -74,15 +74,18 @@ export class OrderResolver {
     return (await presentOrders(ctx, [await cancelOrder(ctx.em, order)]))[0];
   }
 
-  @Query(() => [OrderType], { description: "The caller's own orders (user bot), or a customer's (staff)." })
+  @Query(() => OrderConnection, { description: "The caller's own orders (user bot), or a customer's (staff), newest first." })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async orders(
     @Ctx() ctx: Context,
     @Arg('customerId', () => ID, { nullable: true }) customerId: string | null,
+    @Arg('status', () => [OrderStatus], { nullable: true, description: 'Only orders in these statuses.' }) status: OrderStatus[] | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-  ): Promise<OrderType[]> {
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<OrderConnection> {
     const customer = await customerInScope(ctx.em, ctx.principal!, customerId);
-    return presentOrders(ctx, await listCustomerOrders(ctx.em, customer.id, Math.min(Math.max(first, 1), 100)));
+    const page = await listCustomerOrders(ctx.em, customer.id, { first, after, statuses: status });
+    return { nodes: await presentOrders(ctx, page.nodes), pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
   }
 
   @Query(() => OrderType, { nullable: true })

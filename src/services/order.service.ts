@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Customer } from '../entities/customer.entity';
 import type { DiscountCode } from '../entities/discount-code.entity';
@@ -14,6 +14,7 @@ import { fulfilPaidOrder, type FulfilmentDeps } from './fulfillment.service';
 import { allocatePayableAmount } from './payment.service';
 import { chooseServer } from './placement.service';
 import { getPlanOrFail } from './plan.service';
+import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
 import { getSetting } from './setting.service';
 import { postToWallet } from './wallet.service';
@@ -151,9 +152,19 @@ export async function cancelOrder(em: EntityManager, order: Order): Promise<Orde
   return order;
 }
 
-/** A customer's orders, newest first. */
-export async function listCustomerOrders(em: EntityManager, customerId: string, limit = 50): Promise<Order[]> {
-  return em.find(Order, { customer: customerId }, { orderBy: { createdAt: 'desc' }, limit, populate: ['plan'] });
+/** A customer's orders, newest first, a page at a time (optionally of some statuses). */
+export async function listCustomerOrders(
+  em: EntityManager,
+  customerId: string,
+  opts: { first?: number | null; after?: string | null; statuses?: OrderStatus[] | null } = {},
+): Promise<Page<Order>> {
+  const first = pageSize(opts.first, 100);
+  const where: FilterQuery<Order>[] = [{ customer: customerId }];
+  if (opts.statuses?.length) where.push({ status: { $in: opts.statuses } });
+  const cursor = olderThan(opts.after, 'createdAt');
+  if (cursor) where.push(cursor as FilterQuery<Order>);
+  const rows = await em.find(Order, { $and: where }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: first + 1, populate: ['plan'] });
+  return toPage(rows, first, (o) => o.createdAt);
 }
 
 /** Orders whose fulfilment failed for good (refunded), oldest first. */

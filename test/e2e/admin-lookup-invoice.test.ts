@@ -48,4 +48,28 @@ describe('customer lookup and invoices', () => {
     const stranger = await w.newUser();
     expect(errorCode(await w.asUser(stranger, INVOICE, { id }))).toBe('ORDER_NOT_FOUND');
   });
+
+  it("pages through a customer's orders newest first with a cursor, filtered by status", async () => {
+    const tg = await w.newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await w.asUser<{ createOrder: { id: string } }>(tg, CREATE_ORDER, { i: { kind: 'TOP_UP', amount: 10_000 + i, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+      ids.unshift(r.data!.createOrder.id);
+    }
+    await w.asUser(tg, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: ids[0] });
+    const Q = 'query($after: String, $s: [OrderStatus!]) { orders(first: 2, after: $after, status: $s) { nodes { id } pageInfo { endCursor hasNextPage } } }';
+    type P = { orders: { nodes: Array<{ id: string }>; pageInfo: { endCursor: string; hasNextPage: boolean } } };
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { data?: P | null } = await w.asUser<P>(tg, Q, { after });
+      seen.push(...page.data!.orders.nodes.map((n) => n.id));
+      if (!page.data!.orders.pageInfo.hasNextPage) break;
+      after = page.data!.orders.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(ids);
+    const pending = await w.asUser<P>(tg, Q, { s: ['PENDING_PAYMENT'] });
+    expect(pending.data!.orders.nodes.map((n) => n.id)).toEqual(ids.slice(1, 3));
+    expect(errorCode(await w.asUser(tg, Q, { after: 'bm90IGEgY3Vyc29y' }))).toBe('BAD_USER_INPUT');
+  });
 });

@@ -224,7 +224,7 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     return { query: 'mutation { requestTrial { id } }', actAs: fresh.telegramId! };
   },
   'Mutation.cancelOrder': async (ctx) => ({ query: 'mutation($id: ID!) { cancelOrder(id: $id) { id status } }', variables: { id: (await cardOrder(ctx)).id } }),
-  'Query.orders': async (ctx) => ({ query: 'query($c: ID) { orders(customerId: $c) { id } }', variables: { c: (await ctx.shop()).customer.id } }),
+  'Query.orders': async (ctx) => ({ query: 'query($c: ID) { orders(customerId: $c, first: 5) { nodes { id } pageInfo { endCursor hasNextPage } } }', variables: { c: (await ctx.shop()).customer.id } }),
   'Query.order': async (ctx) => ({ query: 'query($id: ID!) { order(id: $id) { id } }', variables: { id: (await cardOrder(ctx)).id } }),
   'Query.invoice': async (ctx) => ({ query: 'query($id: ID!) { invoice(orderId: $id) { invoiceNumber } }', variables: { id: (await paidOrder(ctx)).id } }),
   'Query.failedOrders': async () => ({ query: '{ failedOrders { id } }' }),

@@ -5,6 +5,7 @@ import { OrderKind, OrderStatus, PaymentMethod } from '../../entities/order.enti
 import { PaymentStatus } from '../../entities/payment.entity';
 import { SubscriptionStatus } from '../../entities/subscription.entity';
 import { SafeIntScalar } from './scalars';
+import { PageInfo } from './system.types';
 
 registerEnumType(Language, { name: 'Language' });
 registerEnumType(CustomerStatus, { name: 'CustomerStatus' });
@@ -239,4 +240,10 @@ export class ReceiptImageType {
   @Field() mimeType!: string;
   @Field(() => Int) size!: number;
   @Field() base64!: string;
+}
+
+@ObjectType({ description: 'A page of orders, newest first; pass pageInfo.endCursor as `after` for the next page.' })
+export class OrderConnection {
+  @Field(() => [OrderType]) nodes!: OrderType[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
 }
