@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { InlineButton, OutgoingMessage } from '../clients/telegram.types';
 import { Customer, Language } from '../entities/customer.entity';
@@ -149,7 +150,10 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
   async CONFIG_READY(ctx, p) {
     const sub = await loadSubscription(ctx, p.subscriptionId);
     const t = notificationTemplates(ctx.lang);
-    return { html: fitLinks(subscriptionView(ctx, sub), (v) => t.configReady(v)) };
+    const view = subscriptionView(ctx, sub);
+    // A QR code of the subscription URL: most VPN apps import by scanning it.
+    const qr = await QRCode.toBuffer(`${ctx.publicUrl}/sub/${sub.subToken}`, { type: 'png', width: 512, margin: 2, errorCorrectionLevel: 'M' });
+    return { html: fitLinks(view, (v) => t.configReady(v)), photo: { bytes: qr, filename: 'subscription-qr.png' } };
   },
   async SUBSCRIPTION_UPDATED(ctx, p) {
     const sub = await loadSubscription(ctx, p.subscriptionId);

@@ -34,7 +34,7 @@ describe('delivery and renewal', () => {
     return res.data!.createOrder.subscriptionId;
   }
 
-  it('sends one "config ready" message with the subscription URL and the links', async () => {
+  it('sends one "config ready" message with the subscription URL, the links and a QR code', async () => {
     const user = await w.newUser();
     const subId = await buyWithWallet(user);
     await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
@@ -43,6 +43,10 @@ describe('delivery and renewal', () => {
     const ready = messages.filter((m) => m.text.includes(`/sub/${sub.subToken}`));
     expect(ready).toHaveLength(1);
     expect(ready[0].text).toContain(sub.links[0].slice(0, 40));
+    // With a QR code of the subscription URL, as a photo.
+    const photos = messages.filter((m) => m.kind === 'photo');
+    expect(photos).toHaveLength(1);
+    expect(photos[0].photo!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
   it('serves /sub/:token as base64 of exactly the links the panel holds, with usage and expiry headers', async () => {
