@@ -76,6 +76,10 @@ export class Server {
   @Property({ type: 'boolean', default: true })
   active: boolean & Opt = true;
 
+  /** Verify the panel's TLS certificate. Off only for panels with a self-signed certificate. */
+  @Property({ type: 'boolean', default: true })
+  tlsVerify: boolean & Opt = true;
+
   /** End of the last successful usage sync (sync_server_usage); the schedule runs the next one after `usage_sync_minutes`. */
   @Property({ type: 'timestamptz', nullable: true })
   usageSyncedAt?: Date | null;

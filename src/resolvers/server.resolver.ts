@@ -27,6 +27,7 @@ export function presentServer(server: Server, activeSubscriptions: number): Serv
     load: server.capacity > 0 ? activeSubscriptions / server.capacity : 1,
     status: server.status,
     active: server.active,
+    tlsVerify: server.tlsVerify,
     detectedVersion: server.detectedVersion ?? null,
     versionProfile: server.versionProfile ?? null,
     lastCheckedAt: server.lastCheckedAt ?? null,

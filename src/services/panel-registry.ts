@@ -40,18 +40,18 @@ export class PanelRegistry {
   }
 
   adapterFor(server: Server): PanelAdapter {
-    const version = `${server.kind}|${server.baseUrl}|${server.credentialsEnc}`;
+    const version = `${server.kind}|${server.baseUrl}|${server.credentialsEnc}|${server.tlsVerify}`;
     const hit = this.cache.get(server.id);
     if (hit && hit.version === version) return hit.adapter;
     if (hit) void hit.adapter.close().catch(() => undefined);
-    const adapter = this.factory(this.connectionOf(server), { ...this.httpOptions, serverId: server.id });
+    const adapter = this.factory(this.connectionOf(server), { ...this.httpOptions, serverId: server.id, rejectUnauthorized: server.tlsVerify });
     this.cache.set(server.id, { version, adapter });
     return adapter;
   }
 
   /** An adapter for a connection that is not saved yet (connection tests). The caller closes it. */
-  adapterForConnection(conn: PanelConnection): PanelAdapter {
-    return this.factory(conn, this.httpOptions);
+  adapterForConnection(conn: PanelConnection, opts: { tlsVerify?: boolean } = {}): PanelAdapter {
+    return this.factory(conn, { ...this.httpOptions, rejectUnauthorized: opts.tlsVerify ?? true });
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,8 @@ export const addServerInput = z
     capacity: z.number().int().min(1).max(1_000_000).default(100),
     /** Save even when the panel cannot be reached now. */
     skipConnectionTest: z.boolean().default(false),
+    /** Verify the panel's TLS certificate (turn off only for a self-signed certificate). */
+    tlsVerify: z.boolean().default(true),
   })
   .refine((v) => !!v.apiToken || (!!v.username && !!v.password), {
     message: 'give an API token, or a username and a password',
@@ -47,6 +49,7 @@ export const updateServerInput = z.object({
   apiToken: z.string().max(500).nullish(),
   serverGroup: z.string().trim().min(1).max(50).nullish(),
   capacity: z.number().int().min(1).max(1_000_000).nullish(),
+  tlsVerify: z.boolean().nullish(),
 });
 export type UpdateServerInput = z.input<typeof updateServerInput>;
 
@@ -108,7 +111,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
   const creds = credentialsOf(data);
   let probe: Awaited<ReturnType<typeof probePanel>> | null = null;
   if (!data.skipConnectionTest) {
-    const adapter = deps.panels.adapterForConnection({ serverId: 'new', kind: data.kind, baseUrl: data.baseUrl, ...undefinedIfNull(creds) });
+    const adapter = deps.panels.adapterForConnection({ serverId: 'new', kind: data.kind, baseUrl: data.baseUrl, ...undefinedIfNull(creds) }, { tlsVerify: data.tlsVerify });
     try {
       probe = await probePanel(adapter);
     } finally {
@@ -123,6 +126,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     credentialsEnc: deps.secrets.encryptJson(creds),
     serverGroup: data.serverGroup,
     capacity: data.capacity,
+    tlsVerify: data.tlsVerify,
     detectedVersion: probe?.version ?? null,
     versionProfile: probe?.profile ?? null,
     lastCheckedAt: probe ? new Date() : null,
@@ -155,6 +159,7 @@ export async function updateServer(em: EntityManager, deps: { secrets: SecretBox
   if (data.baseUrl) server.baseUrl = data.baseUrl;
   if (data.serverGroup) server.serverGroup = data.serverGroup;
   if (data.capacity) server.capacity = data.capacity;
+  if (data.tlsVerify !== undefined && data.tlsVerify !== null) server.tlsVerify = data.tlsVerify;
   if (data.username !== undefined || data.password !== undefined || data.apiToken !== undefined) {
     const current = deps.secrets.decryptJson<PanelCredentials>(server.credentialsEnc);
     const next = {

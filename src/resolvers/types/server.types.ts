@@ -66,6 +66,9 @@ export class ServerType {
   @Field()
   active!: boolean;
 
+  @Field({ description: "Whether the panel's TLS certificate is verified." })
+  tlsVerify!: boolean;
+
   @Field(() => String, { nullable: true })
   detectedVersion!: string | null;
 
@@ -158,6 +161,9 @@ export class AddServerInput {
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Save even if the panel cannot be reached now.' })
   skipConnectionTest?: boolean;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: true, description: "Verify the panel's TLS certificate; false only for a self-signed certificate." })
+  tlsVerify?: boolean;
 }
 
 @InputType()
@@ -182,4 +188,7 @@ export class UpdateServerInput {
 
   @Field(() => Int, { nullable: true })
   capacity?: number;
+
+  @Field(() => Boolean, { nullable: true })
+  tlsVerify?: boolean;
 }
