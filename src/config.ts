@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -69,6 +70,8 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Max depth of a GraphQL operation. Default: 12. */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  /** Max fields selected by one GraphQL operation, fragments expanded (a cost limit). Default: 1000. */
+  GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).default(1000),
   /** Max number of aliased/root selections in one GraphQL operation. Default: 30. */
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   /** Token of the shop (user) bot from @BotFather. Default: unset → the user bot does not start. */
@@ -114,8 +117,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return { ...c, PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
 }
 
-/** Parses `process.env`, or prints every problem and exits with status 2. */
+/**
+ * Parses `process.env` (after reading a `.env` file in the working directory, if there is one;
+ * variables already set in the environment win), or prints every problem and exits with status 2.
+ */
 export function loadConfig(): Config {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
   try {
     return parseConfig(process.env);
   } catch (err) {

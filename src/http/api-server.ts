@@ -12,7 +12,7 @@ import { formatError, isExpectedError } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
 import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
-import { aliasLimit, depthLimit } from './graphql-limits';
+import { aliasLimit, depthLimit, fieldLimit } from './graphql-limits';
 import { Metrics } from './metrics';
 import { receiptRoute } from './receipt.route';
 import { bearerOf, clientIpOf, readBody, requestIdOf } from './request-context';
@@ -96,7 +96,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     introspection: true,
-    validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES)],
+    validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES), fieldLimit(config.GRAPHQL_MAX_FIELDS)],
     plugins: [observability],
   });
   await apollo.start();

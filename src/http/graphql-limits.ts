@@ -62,3 +62,32 @@ export function aliasLimit(max: number) {
     };
   };
 }
+
+function countFields(
+  set: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
+  if (!set) return 0;
+  let n = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) n += 1 + countFields(sel.selectionSet, fragments, seen);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) n += countFields(sel.selectionSet, fragments, seen);
+    else if (!seen.has(sel.name.value)) n += countFields(fragments.get(sel.name.value)?.selectionSet, fragments, new Set([...seen, sel.name.value]));
+  }
+  return n;
+}
+
+/** Refuses operations selecting more than `max` fields in all (fragments expanded): a simple cost limit. */
+export function fieldLimit(max: number) {
+  return (ctx: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of ctx.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    return {
+      OperationDefinition(node) {
+        const n = countFields(node.selectionSet, fragments, new Set());
+        if (n > max) ctx.reportError(new GraphQLError(`Query is too costly: ${n} fields, max ${max}.`, { nodes: [node] }));
+      },
+    };
+  };
+}

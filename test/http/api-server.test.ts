@@ -67,6 +67,14 @@ describe('API HTTP server', () => {
     expect(res.errors?.[0].message).toMatch(/Too many aliases/);
   });
 
+  it('refuses operations that select more fields than the cost limit, fragments included', async () => {
+    const key = await makeKey(t.orm, Role.ADMIN);
+    const frag = `fragment F on AuditLogEntry { ${Array.from({ length: 40 }, () => 'id action').join(' ')} }`;
+    const q = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: auditLogs(first: 1) { nodes { ...F } }`).join(' ')} } ${frag}`;
+    const res = await t.gql(q, {}, { key, headers: {} });
+    expect(res.errors?.map((e) => e.message).join(' ')).toMatch(/too costly/);
+  });
+
   it('masks unexpected errors and never returns stack traces', async () => {
     const res = await t.gql('{ me { role } }', {}, { key: 'vpk_' });
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|at Object\./);
