@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { AdminRole, Role } from '../../entities/common';
 import { SafeIntScalar } from './scalars';
@@ -256,4 +256,3 @@ export class AuditLogConnection {
 
 /** Max page size of every list. */
 export const MAX_PAGE = 200;
-export { Int };
