@@ -9,10 +9,31 @@ const PATTERNS = [
   { name: 'platform API key', re: /\bvpk_[A-Za-z0-9]{10}_[A-Za-z0-9_-]{40,}/ },
 ];
 
-const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
-  .split('\0')
-  .filter(Boolean)
-  .filter((f) => !f.endsWith('package-lock.json'));
+const path = require('node:path');
+
+/** Every file below `dir`, skipping what is never committed (used when this is not a git checkout). */
+function walk(dir, out = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', 'dist', '.data', '.git', 'coverage'].includes(entry.name)) continue;
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(p, out);
+    else if (entry.isFile()) out.push(path.relative('.', p));
+  }
+  return out;
+}
+
+function listFiles() {
+  try {
+    return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\0')
+      .filter(Boolean);
+  } catch {
+    return walk('.'); // no git, or not a checkout (e.g. an unpacked archive)
+  }
+}
+
+// A local .env holds the operator's real secrets by design; it is git-ignored and never committed.
+const files = listFiles().filter((f) => !f.endsWith('package-lock.json') && (f === '.env.example' || !/^\.env(\.|$)/.test(path.basename(f))));
 
 const findings = [];
 for (const file of files) {
