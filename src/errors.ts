@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   PLAN_NOT_FOUND: { message: 'Plan not found.', reportable: false },
   PLAN_NOT_PURCHASABLE: { message: 'This plan cannot be bought.', reportable: false },
   PLAN_CODE_TAKEN: { message: 'A plan with this code already exists.', reportable: false },
+  PLAN_IN_USE: { message: 'This plan has orders or subscriptions; deactivate it instead.', reportable: false },
   DISCOUNT_CODE_INVALID: { message: 'The discount code is not valid.', reportable: false },
   DISCOUNT_CODE_EXHAUSTED: { message: 'The discount code has been used up.', reportable: false },
   DISCOUNT_CODE_TAKEN: { message: 'A discount code with this code already exists.', reportable: false },

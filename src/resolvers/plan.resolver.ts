@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from '../services/discount.service';
-import { createPlan, listPlans, updatePlan } from '../services/plan.service';
+import { createPlan, deletePlan, listPlans, updatePlan } from '../services/plan.service';
 import { Auth, Public } from './auth';
 import type { Ctx as Context } from './context';
 import { presentDiscount, presentPlan } from './presenters';
@@ -27,6 +27,13 @@ export class PlanResolver {
   @Auth(Role.ADMIN)
   async updatePlan(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input') input: UpdatePlanInput): Promise<PlanType> {
     return presentPlan(await updatePlan(ctx.em, id, input));
+  }
+
+  @Mutation(() => PlanType, { description: 'Deletes a plan that was never sold (PLAN_IN_USE otherwise: deactivate it with updatePlan).' })
+  @Auth(Role.ADMIN)
+  async deletePlan(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<PlanType> {
+    const plan = await deletePlan(ctx.em, id);
+    return presentPlan(Object.assign(plan, { id }));
   }
 
   @Query(() => [DiscountCodeType])

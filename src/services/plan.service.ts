@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Plan } from '../entities/plan.entity';
 import { AppError } from '../errors';
@@ -58,6 +58,20 @@ export async function updatePlan(em: EntityManager, id: string, input: UpdatePla
   const data = updatePlanInput.parse(input);
   for (const [k, v] of Object.entries(data)) if (v !== undefined && v !== null) (plan as unknown as Record<string, unknown>)[k] = v;
   await flushPlan(em);
+  return plan;
+}
+
+/** Deletes a plan nothing refers to; a plan that was sold is kept (deactivate it instead). */
+export async function deletePlan(em: EntityManager, id: string): Promise<Plan> {
+  const plan = await getPlanOrFail(em, id);
+  em.remove(plan);
+  try {
+    await em.flush();
+  } catch (err) {
+    // RESTRICT foreign keys answer 23001 (restrict_violation), which the driver does not classify.
+    if (err instanceof ForeignKeyConstraintViolationException || (err as { code?: string }).code === '23001') throw new AppError('PLAN_IN_USE');
+    throw err;
+  }
   return plan;
 }
 

@@ -73,3 +73,32 @@ describe('customer lookup and invoices', () => {
     expect(errorCode(await w.asUser(tg, Q, { after: 'bm90IGEgY3Vyc29y' }))).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('plan catalogue', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('lists active plans in sort order to anyone, deletes unsold plans and refuses to delete sold ones', async () => {
+    const mk = (code: string, sortOrder: number, active = true) =>
+      w.asAdmin<{ createPlan: { id: string } }>('mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }', {
+        i: { code, titleFa: 'پلن', titleEn: code, trafficBytes: 1e9, durationDays: 30, price: 1000, sortOrder, active },
+      });
+    const suffix = newKey().slice(0, 6);
+    await mk(`b-${suffix}`, 2);
+    const a = await mk(`a-${suffix}`, 1);
+    await mk(`off-${suffix}`, 0, false);
+    const anon = await w.t.gql<{ plans: Array<{ code: string }> }>('{ plans { code } }');
+    const mine = anon.data!.plans.map((p) => p.code).filter((c) => c.endsWith(suffix));
+    expect(mine).toEqual([`a-${suffix}`, `b-${suffix}`]);
+    const del = await w.asAdmin('mutation($id: ID!) { deletePlan(id: $id) { code } }', { id: a.data!.createPlan.id });
+    expect(del.errors).toBeUndefined();
+    const tg = await w.newUser();
+    await w.asUser(tg, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    expect(errorCode(await w.asAdmin('mutation($id: ID!) { deletePlan(id: $id) { code } }', { id: w.plan.id }))).toBe('PLAN_IN_USE');
+  });
+});

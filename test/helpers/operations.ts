@@ -189,6 +189,7 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($id: ID!) { updatePlan(id: $id, input: { sortOrder: 3 }) { id } }',
     variables: { id: (await buildPlan(ctx.orm)).id },
   }),
+  'Mutation.deletePlan': async (ctx) => ({ query: 'mutation($id: ID!) { deletePlan(id: $id) { id code } }', variables: { id: (await buildPlan(ctx.orm)).id } }),
   'Query.discountCodes': async () => ({ query: '{ discountCodes { id code } }' }),
   'Mutation.createDiscountCode': async () => ({
     query: 'mutation($i: CreateDiscountCodeInput!) { createDiscountCode(input: $i) { id } }',
