@@ -10,7 +10,15 @@
  * panel ignores JSON bodies. A client's identity is its `name`. `edit` replaces the whole row, so
  * every update is read-modify-write of the full row (`GET clients?id=`), keeping what we do not
  * manage (desc, group, remark, external/sub links, reset fields, unknown future fields).
- * Caveat of that API: traffic the panel counts between our read and our write is lost.
+ * Caveats of that API: traffic the panel counts between our read and our write is lost; on 1.2.x
+ * an `edit` of a row deleted meanwhile re-inserts it (gorm upsert, no existence check).
+ *
+ * Every client save is checked against the client list the panel answers with: 1.3.0–1.3.4 lose
+ * the client service's error and answer success with nothing written.
+ *
+ * The panel writes the share links (`links`, type `local`) when a client is saved, with the host
+ * name of that API request unless the inbound has `addrs`: give the panel by its public host name
+ * (or set `addrs`), or `getLinks` and the subscription carry the address we reached it by.
  *
  * Units: S-UI expiry is unix seconds (0 = never), volume and counters are bytes.
  * S-UI has no per-client device limit: `deviceLimit` is ignored and reported as 0.
@@ -227,8 +235,22 @@ export class SuiAdapter implements PanelAdapter {
     const current = rows[0];
     const desired = this.applySpec(current, spec, inboundIds);
     if (this.sameManaged(current, desired)) return { action: 'unchanged', client: this.toPanelClient(current) };
+    await this.evictFromDroppedInbounds(current, desired);
     await this.edit(desired, 'sui.save.clients.edit');
     return { action: 'updated', client: this.toPanelClient(desired) };
+  }
+
+  /**
+   * S-UI 1.2.x restarts only the inbounds an edited client lists afterwards, so an inbound it is
+   * taken off keeps serving it until something else restarts that inbound. There, first save it
+   * disabled on the old and new inbounds together (each restarts without it), then the wanted row.
+   */
+  private async evictFromDroppedInbounds(current: SuiClientFull, desired: SuiClientFull): Promise<void> {
+    if (this.info?.profile !== '1.2') return;
+    const next = desired.inbounds ?? [];
+    const dropped = (current.inbounds ?? []).filter((id) => !next.includes(id));
+    if (dropped.length === 0) return;
+    await this.edit({ ...desired, enable: false, inbounds: [...next, ...dropped] }, 'sui.save.clients.edit');
   }
 
   /** The client's full row as a {@link PanelClient}; null when the panel has no client of that name. */
@@ -338,6 +360,9 @@ export class SuiAdapter implements PanelAdapter {
   /** Validates the spec and returns its inbound ids as the panel's numbers. */
   private inboundIds(spec: ClientSpec): number[] {
     if (spec.name === '') throw new AppError('BAD_USER_INPUT', 'The client name must not be empty.');
+    if (!isSafeSuiName(spec.name)) {
+      throw new AppError('BAD_USER_INPUT', 'S-UI client names must not contain white space, control characters, quotes, backslashes or slashes.');
+    }
     if (!Number.isSafeInteger(spec.trafficLimitBytes) || spec.trafficLimitBytes < 0) {
       throw new AppError('BAD_USER_INPUT', 'The traffic limit must be a whole number of bytes.');
     }
@@ -378,8 +403,12 @@ export class SuiAdapter implements PanelAdapter {
     try {
       const obj = await this.save('clients', 'new', JSON.stringify(data), op, false);
       const created = (obj.clients ?? []).filter((c) => c.name === spec.name).sort((a, b) => b.id - a.id)[0];
-      if (created) this.idByName.set(spec.name, created.id);
-      return { action: 'created', client: this.toPanelClient({ ...data, id: created?.id ?? 0 }) };
+      if (!created) {
+        // 1.3.0–1.3.4 answer success when the insert failed; the look-up below decides.
+        throw this.error({ code: 'PANEL_REJECTED', operation: op, retryable: true, panelMessage: 'the panel answered success but does not list the new client' });
+      }
+      this.idByName.set(spec.name, created.id);
+      return { action: 'created', client: this.toPanelClient({ ...data, id: created.id }) };
     } catch (err) {
       if (err instanceof Error && this.definite.has(err)) throw err;
       if (err instanceof PanelError && (err.code === 'PANEL_AUTH_FAILED' || err.code === 'PANEL_VERSION_UNSUPPORTED')) throw err;
@@ -450,9 +479,24 @@ export class SuiAdapter implements PanelAdapter {
   }
 
   private async edit(row: SuiClientFull, op: string): Promise<void> {
+    const inbounds = row.inbounds ?? [];
     // Absolute full-row replace: repeating it cannot create anything, so it may be retried.
-    await this.save('clients', 'edit', JSON.stringify({ ...row, inbounds: row.inbounds ?? [], links: row.links ?? [] }), op, true);
+    const obj = await this.save('clients', 'edit', JSON.stringify({ ...row, inbounds, links: row.links ?? [] }), op, true);
     this.idByName.set(row.name, row.id);
+    // The answer lists every client: a row that does not show what we wrote was not written
+    // (1.3.0–1.3.4 report a failed edit, e.g. of a row deleted meanwhile, as a success).
+    if (obj.clients === undefined || obj.clients === null) return;
+    const got = obj.clients.find((c) => c.id === row.id);
+    const applied =
+      got !== undefined &&
+      got.name === row.name &&
+      got.enable === row.enable &&
+      got.volume === row.volume &&
+      got.expiry === row.expiry &&
+      sameIds(got.inbounds ?? [], inbounds);
+    if (!applied) {
+      throw this.error({ code: 'PANEL_REJECTED', operation: op, retryable: true, panelMessage: 'the panel answered success but did not apply the update' });
+    }
   }
 
   private async save(object: string, action: string, data: string, op: string, idempotent: boolean): Promise<{ clients?: SuiClientSummary[] | null }> {
@@ -581,6 +625,10 @@ export class SuiAdapter implements PanelAdapter {
     if (res.status === 404) {
       throw this.error({ code: 'PANEL_UNAVAILABLE', operation: op, retryable: false, status: 404, panelMessage: 'not found: check the panel URL and its web base path' });
     }
+    if (res.status === 403) {
+      // The only 403 the panel sends: its `webDomain` setting refuses any other Host header.
+      throw this.error({ code: 'PANEL_REJECTED', operation: op, retryable: false, status: 403, panelMessage: 'forbidden: the panel only answers its configured web domain; use that host name in the panel URL' });
+    }
     if (res.status !== 200) {
       throw this.error({ code: 'PANEL_REJECTED', operation: op, retryable: false, status: res.status, panelMessage: `unexpected HTTP status ${res.status}` });
     }
@@ -670,6 +718,20 @@ export class SuiAdapter implements PanelAdapter {
     }
     this.sessionGen += 1;
   }
+}
+
+/**
+ * The panel accepts any name, but the name is the subscription path segment (`/sub/<name>`, one
+ * segment), the proxy core's user name, and is pasted unescaped between quotes into the JSON of
+ * its own change-log rows (deplete/reset jobs): a slash, quote, backslash, white space or control
+ * character breaks one of those.
+ */
+function isSafeSuiName(name: string): boolean {
+  for (const ch of name) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f || /\s/.test(ch) || ch === '"' || ch === '\\' || ch === '/') return false;
+  }
+  return true;
 }
 
 /** The `msg` of a JSON envelope, without throwing on other bodies. */

@@ -394,6 +394,36 @@ describe.each(['1.2', '1.3', '1.4', '1.5'] as const)('SuiAdapter against S-UI %s
     expect(await res.json()).toEqual({ success: false, msg: 'save: unknown object:  \n', obj: null });
   });
 
+  it('stops the core serving a client on an inbound it was taken off', async () => {
+    const a = adapter();
+    const s = spec();
+    await a.ensureClient(s);
+    expect(sim.coreUsers('trojan-8443')).toContain(s.name);
+    sim.server.resetCounters();
+    expect((await a.ensureClient({ ...s, inboundIds: [vlessId] })).action).toBe('updated');
+    expect(sim.coreUsers('trojan-8443')).not.toContain(s.name);
+    expect(sim.coreUsers('vless-443')).toContain(s.name);
+    expect(sim.getClientDirect(s.name)).toMatchObject({ enable: true, inbounds: [Number(vlessId)] });
+    // 1.2.x restarts only the inbounds the row lists afterwards: it takes one extra save there.
+    expect(sim.server.requestCount({ method: 'POST', pathIncludes: '/save' })).toBe(profile === '1.2' ? 2 : 1);
+  });
+
+  it('takes a disabled client out of the core on every inbound it is on', async () => {
+    const a = adapter('token');
+    const s = spec();
+    await a.ensureClient(s);
+    await a.setEnabled(s.name, false);
+    expect(sim.coreUsers('vless-443')).not.toContain(s.name);
+    expect(sim.coreUsers('trojan-8443')).not.toContain(s.name);
+  });
+
+  it('refuses client names the panel cannot carry', async () => {
+    const a = adapter();
+    for (const name of ['a/b', 'with space', 'quote"d', 'back\\slash', 'tab\tname']) {
+      await expect(a.ensureClient(spec({ name }))).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
+
   it('lists clients with their full state in a bounded number of requests', async () => {
     const a = adapter('token');
     const s = spec();
@@ -423,6 +453,21 @@ describe('SuiAdapter usage pull', () => {
         expect(sim.server.requestCount()).toBeLessThanOrEqual(2);
       }
     } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('SuiAdapter against a panel bound to its web domain', () => {
+  it('names the web domain setting when the panel refuses the host name with 403', async () => {
+    const sim = await startSuiSimulator({ profile: '1.5', webDomain: 'panel.example.com' });
+    const a = new SuiAdapter({ serverId: 'domain', kind: 'SUI', baseUrl: sim.url, apiToken: sim.token }, FAST_HTTP);
+    try {
+      const err = await caught(a.detect());
+      expect(err).toMatchObject({ code: 'PANEL_REJECTED', status: 403, retryable: false });
+      expect(err.panelMessage).toMatch(/web domain/);
+    } finally {
+      await a.close();
       await sim.close();
     }
   });
@@ -462,6 +507,64 @@ describe('SuiAdapter version refusal', () => {
     } finally {
       await withCreds.close();
       await tokenOnly.close();
+    }
+  });
+});
+
+describe('SuiAdapter against S-UI 1.3.0 to 1.3.4 (client save errors answered as success)', () => {
+  let sim: SuiSimulator;
+  let vlessId: string;
+  beforeAll(async () => {
+    sim = await startSuiSimulator({ profile: '1.3', version: '1.3.2' });
+    vlessId = String(sim.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 }).id);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+  const spec = (name: string): ClientSpec => ({
+    name, uuid: randomUUID(), password: 'pw', enabled: true, trafficLimitBytes: GB, expiresAt: null, deviceLimit: 0, inboundIds: [vlessId],
+  });
+
+  it('does not report a create the panel lost as created, and creates it on the next try', async () => {
+    const a = new SuiAdapter({ serverId: 'sui-132', kind: 'SUI', baseUrl: sim.url, apiToken: sim.token }, FAST_HTTP);
+    try {
+      sim.failClientSaves('database is locked');
+      const err = await caught(a.ensureClient(spec('lost-create')));
+      expect(err).toMatchObject({ code: 'PANEL_REJECTED', retryable: true });
+      expect(sim.state().clients.filter((c) => c.name === 'lost-create')).toHaveLength(0);
+      expect((await a.ensureClient(spec('lost-create'))).action).toBe('created');
+      expect(sim.state().clients.filter((c) => c.name === 'lost-create')).toHaveLength(1);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('does not report an update the panel lost as applied', async () => {
+    const a = new SuiAdapter({ serverId: 'sui-132', kind: 'SUI', baseUrl: sim.url, username: sim.username, password: sim.password }, FAST_HTTP);
+    try {
+      await a.ensureClient(spec('lost-edit'));
+      sim.failClientSaves('database is locked');
+      const err = await caught(a.setEnabled('lost-edit', false));
+      expect(err).toMatchObject({ code: 'PANEL_REJECTED', retryable: true });
+      expect(sim.getClientDirect('lost-edit')!.enable).toBe(true);
+      await a.setEnabled('lost-edit', false);
+      expect(sim.getClientDirect('lost-edit')!.enable).toBe(false);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('reports the panel error of a failed save on 1.3.5 and later', async () => {
+    const fixed = await startSuiSimulator({ profile: '1.3' });
+    const a = new SuiAdapter({ serverId: 'sui-1311', kind: 'SUI', baseUrl: fixed.url, apiToken: fixed.token }, FAST_HTTP);
+    try {
+      fixed.failClientSaves('database is locked');
+      const err = await caught(a.ensureClient({ ...spec('locked'), inboundIds: [] }));
+      expect(err).toMatchObject({ code: 'PANEL_REJECTED', panelMessage: 'save: database is locked' });
+      expect(fixed.state().clients).toHaveLength(0);
+    } finally {
+      await a.close();
+      await fixed.close();
     }
   });
 });

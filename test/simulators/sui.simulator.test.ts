@@ -293,8 +293,10 @@ describe.each(['1.2', '1.3', '1.4', '1.5'] as const)('S-UI simulator %s: API beh
 
   it('answers load in full, then only onlines when nothing changed since lu', async () => {
     const full = (await call(`${sim.url}apiv2/load`, 'GET', { headers: v2() })).json().obj;
-    const keys = ['clients', 'config', 'enableTraffic', 'endpoints', 'inbounds', 'onlines', 'outbounds', 'subURI', 'tls'];
-    if (profile !== '1.2') keys.splice(7, 0, 'services');
+    const keys = ['clients', 'config', 'endpoints', 'inbounds', 'onlines', 'outbounds', 'subURI', 'tls'];
+    // 1.3 added services and enableTraffic.
+    if (profile !== '1.2') keys.splice(6, 0, 'services');
+    if (profile !== '1.2') keys.splice(2, 0, 'enableTraffic');
     expect(Object.keys(full)).toEqual(keys);
     expect(full.subURI).toBe(`http://127.0.0.1:${sim.subServer.port}/sub/`);
     const lu = Math.floor(sim.clock.now() / 1000) + 1;
@@ -428,6 +430,120 @@ describe('S-UI simulator: subscriptions, traffic and jobs', () => {
       await call(`${base}/fault`, 'POST', { json: { fault: { kind: 'status', status: 503 } } });
       expect((await call(`${sim.url}api/login`, 'POST', { form: { user: 'admin', pass: 'admin' } })).status).toBe(503);
       expect((await call(`${base}/requests?pathIncludes=login`, 'GET')).json()).toEqual({ ok: true, count: 1 });
+    });
+  });
+});
+
+describe('S-UI simulator: version quirks of the real source', () => {
+  const saveOn = (sim: SuiSimulator, form: Record<string, string>): Promise<Res> =>
+    call(`${sim.url}apiv2/save`, 'POST', { headers: { Token: sim.token }, form });
+
+  it('answers the inbounds list after every client save on 1.2, later only when an inbound restarted', async () => {
+    for (const profile of ['1.2', '1.5'] as const) {
+      await withSim({ profile }, async (sim) => {
+        const created = (await saveOn(sim, { object: 'clients', action: 'new', data: clientData('lonely', []) })).json();
+        expect(Object.keys(created.obj)).toEqual(profile === '1.2' ? ['clients', 'inbounds'] : ['clients']);
+        const id = sim.getClientDirect('lonely')!.id;
+        const deleted = (await saveOn(sim, { object: 'clients', action: 'del', data: String(id) })).json();
+        expect(Object.keys(deleted.obj)).toEqual(profile === '1.2' ? ['clients', 'inbounds'] : ['clients']);
+      });
+    }
+  });
+
+  it('answers success with nothing written when a client save fails on 1.3.0 to 1.3.4', async () => {
+    await withSim({ profile: '1.3', version: '1.3.2' }, async (sim) => {
+      expect((await saveOn(sim, { object: 'clients', action: 'del', data: '404' })).json()).toMatchObject({ success: true, msg: '' });
+      const noLinks = JSON.stringify({ enable: true, name: 'nolinks', inbounds: [] });
+      const lost = (await saveOn(sim, { object: 'clients', action: 'new', data: noLinks })).json();
+      expect(lost.success).toBe(true);
+      expect(Object.keys(lost.obj)).toEqual(['clients']);
+      sim.failClientSaves('database is locked');
+      expect((await saveOn(sim, { object: 'clients', action: 'new', data: clientData('locked', []) })).json().success).toBe(true);
+      expect(sim.state().clients).toHaveLength(0);
+      expect(sim.state().changes.filter((c) => c.key === 'clients')).toHaveLength(3);
+    });
+    await withSim({ profile: '1.3' }, async (sim) => {
+      sim.failClientSaves('database is locked');
+      const res = (await saveOn(sim, { object: 'clients', action: 'new', data: clientData('locked', []) })).json();
+      expect(res).toEqual({ success: false, msg: 'save: database is locked', obj: null });
+    });
+  });
+
+  it('links bulk-added clients by the first client inbounds before 1.5 and refuses an empty bulk', async () => {
+    for (const profile of ['1.4', '1.5'] as const) {
+      await withSim({ profile }, async (sim) => {
+        const vl = sim.addInbound({ type: 'vless', tag: 'vl', listen_port: 443 });
+        const tr = sim.addInbound({ type: 'trojan', tag: 'tr', listen_port: 8443 });
+        const data = `[${clientData('first', [vl.id])},${clientData('second', [tr.id])}]`;
+        const res = (await saveOn(sim, { object: 'clients', action: 'addbulk', data })).json();
+        expect(res.success).toBe(true);
+        const second = sim.getClientDirect('second')!;
+        expect(second.inbounds).toEqual([tr.id]);
+        const remarks = (second.links as Array<{ remark: string }>).map((l) => l.remark);
+        expect(remarks).toEqual(profile === '1.5' ? ['tr'] : ['vl']);
+        const empty = await saveOn(sim, { object: 'clients', action: 'addbulk', data: '[]' });
+        if (profile === '1.5') expect(empty.json().msg).toBe('save: empty slice found');
+        else expect([empty.status, empty.text]).toEqual([500, '']);
+      });
+    }
+  });
+
+  it('refuses a session cookie 30 days after login even when sessionMaxAge is 0', async () => {
+    const clock = new SimClock(Date.UTC(2026, 0, 1));
+    await withSim({ profile: '1.5', clock }, async (sim) => {
+      const cookie = await login(sim);
+      clock.advance(29 * 86_400_000);
+      expect((await call(`${sim.url}api/clients`, 'GET', { cookie, headers: XHR })).json().success).toBe(true);
+      clock.advance(2 * 86_400_000);
+      expect((await call(`${sim.url}api/clients`, 'GET', { cookie, headers: XHR })).json()).toEqual({ success: false, msg: 'Invalid login', obj: null });
+    });
+  });
+
+  it('adds the traffic of a name to every row of that name while one of them is enabled', async () => {
+    await withSim({ profile: '1.5' }, async (sim) => {
+      sim.seedClients([{ name: 'twin' }, { name: 'twin', enable: false }, { name: 'off', enable: false }]);
+      sim.addTraffic('twin', 5, 6);
+      sim.addTraffic('off', 7, 8);
+      sim.tick();
+      expect(sim.state().clients.map((c) => [c.name, c.up, c.down])).toEqual([['twin', 5, 6], ['twin', 5, 6], ['off', 0, 0]]);
+    });
+  });
+
+  it.each(['1.2', '1.3', '1.5'] as const)('serves a client on an inbound until the panel restarts that inbound (%s)', async (profile) => {
+    await withSim({ profile }, async (sim) => {
+      const a = sim.addInbound({ type: 'vless', tag: 'in-a', listen_port: 443 });
+      const b = sim.addInbound({ type: 'trojan', tag: 'in-b', listen_port: 8443 });
+      await saveOn(sim, { object: 'clients', action: 'new', data: clientData('hank', [a.id, b.id]) });
+      expect([sim.coreUsers('in-a'), sim.coreUsers('in-b')]).toEqual([['hank'], ['hank']]);
+      const id = sim.getClientDirect('hank')!.id;
+      const full = (await call(`${sim.url}apiv2/clients?id=${id}`, 'GET', { headers: { Token: sim.token } })).json().obj.clients[0];
+      await saveOn(sim, { object: 'clients', action: 'edit', data: JSON.stringify({ ...full, inbounds: [a.id] }) });
+      // 1.2.x restarts only the inbounds the client lists now, so in-b keeps serving it.
+      expect(sim.coreUsers('in-b')).toEqual(profile === '1.2' ? ['hank'] : []);
+      await saveOn(sim, { object: 'clients', action: 'edit', data: JSON.stringify({ ...full, inbounds: [a.id], enable: false }) });
+      expect(sim.coreUsers('in-a')).toEqual([]);
+      expect(sim.state().core).toEqual({ 'in-a': [], 'in-b': profile === '1.2' ? ['hank'] : [] });
+    });
+  });
+
+  it('answers 403 with an empty body to any host but the configured web domain', async () => {
+    await withSim({ profile: '1.5', webDomain: 'panel.example.com' }, async (sim) => {
+      const refused = await call(`${sim.url}apiv2/status?r=sys`, 'GET', { headers: { Token: sim.token } });
+      expect([refused.status, refused.text]).toEqual([403, '']);
+      const port = new URL(sim.url).port;
+      const ok = await call(`${sim.url}apiv2/status?r=sys`, 'GET', { headers: { Token: sim.token, Host: `panel.example.com:${port}` } });
+      expect(ok.json().success).toBe(true);
+    });
+  });
+
+  it('drops a client from the core when the deplete job disables it', async () => {
+    await withSim({ profile: '1.4' }, async (sim) => {
+      const a = sim.addInbound({ type: 'vless', tag: 'in-a', listen_port: 443 });
+      sim.seedClients([{ name: 'ivy', volume: 10, up: 11 }, { name: 'jay' }], { inboundIds: [a.id] });
+      expect(sim.coreUsers('in-a')).toEqual(['ivy', 'jay']);
+      expect(sim.runDepleteJob()).toEqual(['ivy']);
+      expect(sim.coreUsers('in-a')).toEqual(['jay']);
+      expect(sim.coreUsers('no-such-tag')).toBeNull();
     });
   });
 });

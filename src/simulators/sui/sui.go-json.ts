@@ -12,6 +12,17 @@ export class GoError extends Error {
   }
 }
 
+/**
+ * A Go runtime panic (for example indexing an empty slice). gin's recovery middleware turns it
+ * into HTTP 500 with an empty body; nothing of the save is committed.
+ */
+export class GoPanic extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GoPanic';
+  }
+}
+
 /** Go's `fmt.Sprintln(a...)`: operands joined by one space, plus a trailing newline. */
 export function sprintln(...parts: Array<string | number>): string {
   return parts.map(String).join(' ') + '\n';

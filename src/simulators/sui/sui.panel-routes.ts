@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SimClock, SimRequest, SimResponse } from '../shared/sim-http';
-import { GoError, sprintln } from './sui.go-json';
+import { GoError, GoPanic, sprintln } from './sui.go-json';
 import {
   FormReader,
   decodeSegment,
@@ -26,7 +26,12 @@ interface Session {
   username: string;
   /** Simulated ms; null = browser-session cookie. */
   expiresAt: number | null;
+  /** Simulated ms of the login: the signed cookie is refused 30 days after it was issued. */
+  issuedAt: number;
 }
+
+/** gorilla/securecookie's default `MaxAge` of the cookie store: the server's own limit, whatever the setting. */
+const COOKIE_SIGNATURE_MAX_AGE_MS = 30 * 86_400_000;
 
 /** Options of {@link SuiPanelRoutes}. */
 export interface SuiPanelRoutesOptions {
@@ -36,6 +41,8 @@ export interface SuiPanelRoutesOptions {
   basePath: string;
   /** Session lifetime; undefined = the `sessionMaxAge` setting (minutes; 0 = browser session). */
   sessionMaxAgeMs?: number;
+  /** The `webDomain` setting the panel started with: any other Host gets 403 with an empty body. */
+  webDomain?: string;
 }
 
 const COOKIE = 's-ui';
@@ -64,6 +71,7 @@ export class SuiPanelRoutes {
   private readonly clock: SimClock;
   private readonly base: string;
   private readonly sessionMaxAgeMs?: number;
+  private readonly webDomain: string;
   private readonly sessions = new Map<string, Session>();
 
   constructor(opts: SuiPanelRoutesOptions) {
@@ -71,6 +79,7 @@ export class SuiPanelRoutes {
     this.clock = opts.clock;
     this.base = opts.basePath;
     this.sessionMaxAgeMs = opts.sessionMaxAgeMs;
+    this.webDomain = opts.webDomain ?? '';
   }
 
   /** Drops every session: the next `/api` call is unauthenticated. */
@@ -84,9 +93,13 @@ export class SuiPanelRoutes {
     return this.sessions.size;
   }
 
+  private expired(s: Session, now: number): boolean {
+    return (s.expiresAt !== null && s.expiresAt <= now) || now - s.issuedAt > COOKIE_SIGNATURE_MAX_AGE_MS;
+  }
+
   private purgeSessions(): void {
     const now = this.clock.now();
-    for (const [k, s] of this.sessions) if (s.expiresAt !== null && s.expiresAt <= now) this.sessions.delete(k);
+    for (const [k, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(k);
   }
 
   private loginUser(req: SimRequest): string {
@@ -94,7 +107,7 @@ export class SuiPanelRoutes {
     if (value === '') return '';
     const s = this.sessions.get(value);
     if (!s) return '';
-    if (s.expiresAt !== null && s.expiresAt <= this.clock.now()) {
+    if (this.expired(s, this.clock.now())) {
       this.sessions.delete(value);
       return '';
     }
@@ -109,6 +122,7 @@ export class SuiPanelRoutes {
 
   /** Answers one panel-port request. */
   handle(req: SimRequest): SimResponse {
+    if (this.webDomain !== '' && hostname(req).replace(/^\[(.*)\]$/, '$1') !== this.webDomain) return { status: 403, body: '' };
     const f = this.store.features;
     const base = this.base;
     const path = req.path;
@@ -297,7 +311,11 @@ export class SuiPanelRoutes {
     user.lastLogin = formatLastLogin(this.clock.now(), ip);
     const value = `MT${randomBytes(48).toString('base64url')}`;
     const maxAgeMs = this.effectiveMaxAgeMs();
-    this.sessions.set(value, { username: user.username, expiresAt: maxAgeMs > 0 ? this.clock.now() + maxAgeMs : null });
+    this.sessions.set(value, {
+      username: user.username,
+      expiresAt: maxAgeMs > 0 ? this.clock.now() + maxAgeMs : null,
+      issuedAt: this.clock.now(),
+    });
     let cookie = `${COOKIE}=${value}; Path=/`;
     if (maxAgeMs > 0) {
       // The client's jar runs on real time, so Expires is real time; the server enforces the simulated expiry.
@@ -349,6 +367,8 @@ export class SuiPanelRoutes {
       return jsonObj(sortedMap(this.store.partialData(objs, req.query.get('id') ?? '')));
     } catch (err) {
       if (err instanceof GoError) return jsonMsg('save', err);
+      // gin's recovery middleware: a panicking handler answers 500 with an empty body.
+      if (err instanceof GoPanic) return { status: 500, body: '' };
       throw err;
     }
   }
@@ -367,7 +387,8 @@ export class SuiPanelRoutes {
       if (store.features.editChecksExisting) objs.push('services');
       Object.assign(data, store.partialData(objs, ''));
       data.subURI = store.subUri(hostname(req));
-      data.enableTraffic = Number(store.settings.trafficAge) > 0;
+      // 1.2.x did not report it yet.
+      if (store.features.editChecksExisting) data.enableTraffic = Number(store.settings.trafficAge) > 0;
     }
     return jsonObj(sortedMap(data));
   }
@@ -383,7 +404,10 @@ export class SuiPanelRoutes {
 
   private status(r: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    // 1.2.x answered only cpu, mem, net, sys and sbd; dsk/dio/swp came with 1.3.0, db by 1.3.11.
+    const known = this.store.features.editChecksExisting ? null : new Set(['cpu', 'mem', 'net', 'sys', 'sbd']);
     for (const item of r.split(',')) {
+      if (known && !known.has(item)) continue;
       switch (item) {
         case 'cpu':
           out.cpu = 1.5;

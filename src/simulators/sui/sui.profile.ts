@@ -23,8 +23,15 @@ export interface SuiFeatures {
   editChecksExisting: boolean;
   /** 1.4+: `editbulk`, `delbulk`, and the delayStart/autoReset/resetDays/nextReset/totalUp/totalDown fields. */
   resetFields: boolean;
-  /** 1.5+: `resetTraffic` action, `remark`/`createdAt`/`onlineAt`, config names forced to the client name. */
+  /** 1.5+: `resetTraffic` action, `remark`/`createdAt`/`onlineAt`, config names forced to the client name;
+   *  bulk saves generate each client's links from its own inbounds (before: the first client's). */
   v15: boolean;
+  /**
+   * 1.3.0–1.3.4 only (select with `version`): the `clients` branch of the save dispatcher shadows
+   * its error variable, so a failed client save answers success (nothing stored, a change-log row
+   * written, no `inbounds` list). Fixed in 1.3.5.
+   */
+  swallowsClientSaveErrors: boolean;
 }
 
 /** The version string each profile reports (the last release of the family, read from `config/version`). */
@@ -39,12 +46,15 @@ export const SUI_PROFILE_VERSIONS: Record<SuiProfile, string> = {
 /** Feature switches of a profile; `version` overrides the reported version string. */
 export function suiFeatures(profile: SuiProfile, version?: string): SuiFeatures {
   const n = Number(profile.split('.')[1]);
+  const reported = version ?? SUI_PROFILE_VERSIONS[profile];
+  const m = /^v?1\.3\.(\d+)/.exec(reported);
   return {
-    version: version ?? SUI_PROFILE_VERSIONS[profile],
+    version: reported,
     modernApi: n >= 2,
     editChecksExisting: n >= 3,
     resetFields: n >= 4,
     v15: n >= 5,
+    swallowsClientSaveErrors: profile === '1.3' && m !== null && Number(m[1]) <= 4,
   };
 }
 

@@ -47,6 +47,8 @@ export interface SuiSimulatorOptions {
   password?: string;
   /** Session lifetime in ms (simulated clock); default 0 = browser-session cookie that never expires. */
   sessionMaxAgeMs?: number;
+  /** The `webDomain` setting: requests for any other host name get 403 with an empty body. */
+  webDomain?: string;
   /** Pre-provisioned `/apiv2` tokens (never expire); default one random 32-char token. */
   tokens?: string[];
   /** Duplicate client names: `accept` (S-UI ≤ 1.5.1, default) or `reject` (after PR #1231). */
@@ -83,6 +85,8 @@ export interface SuiState {
   /** The change log, oldest first. */
   changes: SuiChangeRow[];
   onlines: { inbound: string[]; user: string[]; outbound: string[] };
+  /** Inbound tag → user names the proxy core serves there (as of that inbound's last restart). */
+  core: Record<string, string[]>;
   sessions: number;
   tokens: number;
 }
@@ -128,8 +132,21 @@ export interface SuiSimulator {
   addTraffic(name: string, up: number, down: number): void;
   /** Marks `name` online with a steady per-tick traffic (null = offline). */
   setOnline(name: string, perTick: { up: number; down: number } | null): void;
-  /** One 10 s stats tick: applies queued and steady traffic to enabled clients, recomputes onlines. */
+  /**
+   * One 10 s stats tick: applies queued and steady traffic of names some enabled client carries
+   * (to every row of that name), recomputes onlines.
+   */
   tick(): void;
+  /**
+   * The user names the proxy core serves on the inbound tagged `tag` (null: no such inbound).
+   * The panel rebuilds this list only when it restarts the inbound, so it can lag behind the table.
+   */
+  coreUsers(tag: string): string[] | null;
+  /**
+   * Makes the next `times` client saves fail inside the client service with this Go error text
+   * (e.g. `database is locked`): `save: <text>`, or a false success on 1.3.0–1.3.4.
+   */
+  failClientSaves(message: string, times?: number): void;
   /** The 1 min deplete job (delayed start/periodic reset on 1.4+, then quota/expiry disable). Returns disabled names. */
   runDepleteJob(): string[];
   /** Invalidates every session cookie (the next `/api` call gets `Invalid login` / 307). */
@@ -197,7 +214,8 @@ export async function startSuiSimulator(opts: SuiSimulatorOptions): Promise<SuiS
     subPort: opts.subPort ?? 2096,
     subPath,
   });
-  const panel = new SuiPanelRoutes({ store, clock, basePath, sessionMaxAgeMs: opts.sessionMaxAgeMs });
+  if (opts.webDomain) store.settings.webDomain = opts.webDomain;
+  const panel = new SuiPanelRoutes({ store, clock, basePath, sessionMaxAgeMs: opts.sessionMaxAgeMs, webDomain: opts.webDomain });
   const subs = new SuiSubRoutes(store, subPath);
 
   const hooks = {} as SuiSimulator;
@@ -253,6 +271,9 @@ export async function startSuiSimulator(opts: SuiSimulatorOptions): Promise<SuiS
       inbounds: [...store.inbounds.values()].map(clone),
       changes: store.changes.map(clone),
       onlines: clone(store.onlines),
+      core: Object.fromEntries(
+        [...store.core].map(([id, names]) => [store.inbounds.get(id)?.tag ?? String(id), [...names]]),
+      ),
       sessions: panel.sessionCount(),
       tokens: store.tokens.length,
     }),
@@ -291,6 +312,10 @@ export async function startSuiSimulator(opts: SuiSimulatorOptions): Promise<SuiS
       else store.onlineRates.delete(name);
     },
     tick: () => store.tick(),
+    coreUsers: (tag: string) => store.coreUsers(tag),
+    failClientSaves: (message: string, times = 1) => {
+      for (let i = 0; i < times; i++) store.clientSaveFaults.push(message);
+    },
     runDepleteJob: () => store.runDeplete(),
     expireSessions: () => panel.expireSessions(),
     deleteClientDirect: (name: string) => {

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   GoError,
+  GoPanic,
   goField,
   goHasField,
   goKind,
@@ -207,6 +208,11 @@ function cloneJson<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** A stored `inbounds` value as ids, ignoring what does not decode (the jobs ignore those errors too). */
+function storedIds(value: unknown): number[] {
+  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
+}
+
 function unionInto(target: number[], ids: readonly number[]): void {
   for (const id of ids) if (!target.includes(id)) target.push(id);
 }
@@ -233,6 +239,14 @@ export class SuiStore {
   readonly pendingTraffic = new Map<string, { up: number; down: number }>();
   /** Steady per-tick traffic of clients marked online, by client name. */
   readonly onlineRates = new Map<string, { up: number; down: number }>();
+  /**
+   * What the proxy core serves: inbound id → names of the users it was last (re)started with.
+   * The panel rebuilds an inbound's user list only when it restarts that inbound, so this can lag
+   * behind the table (see {@link restartInbounds}).
+   */
+  readonly core = new Map<number, string[]>();
+  /** Go error texts the next client saves fail with inside the client service (test hook). */
+  readonly clientSaveFaults: string[] = [];
 
   private nextIds = { client: 1, inbound: 1, tls: 1, tagged: 1, change: 1, token: 1 };
   private readonly opts: SuiStoreOptions;
@@ -414,6 +428,35 @@ export class SuiStore {
     return rows.length > 0 ? rows : null;
   }
 
+  // ---------------------------------------------------------------- proxy core
+
+  /**
+   * The panel's `RestartInbounds`: rebuilds the core's user list of these inbounds from the enabled
+   * clients that list them. Inbounds not restarted keep serving the users they started with.
+   */
+  restartInbounds(ids: readonly number[]): void {
+    for (const id of ids) {
+      const inbound = this.inbounds.get(id);
+      if (!inbound) {
+        this.core.delete(id);
+        continue;
+      }
+      const names = INBOUND_TYPES_WITH_USERS.includes(inbound.type)
+        ? [...this.clients.values()]
+            .filter((c) => c.enable && Array.isArray(c.inbounds) && c.inbounds.includes(id))
+            .map((c) => c.name)
+        : [];
+      this.core.set(id, names);
+    }
+  }
+
+  /** The user names the core serves on the inbound tagged `tag`; null when it runs no such inbound. */
+  coreUsers(tag: string): string[] | null {
+    const inbound = [...this.inbounds.values()].find((i) => i.tag === tag);
+    const names = inbound ? this.core.get(inbound.id) : undefined;
+    return names ? [...names] : null;
+  }
+
   /** Appends a change-log row and bumps `lastUpdate`. */
   logChange(actor: string, key: string, action: string, obj: unknown): void {
     const dt = this.nowSec();
@@ -438,13 +481,27 @@ export class SuiStore {
       settings: { ...this.settings },
       config: this.config,
       nextIds: { ...this.nextIds },
+      core: new Map(this.core),
     };
     try {
       const objs = [obj];
       switch (obj) {
         case 'clients': {
-          const inboundIds = this.saveClients(act, dataText, hostname);
-          if (inboundIds.length > 0) objs.push('inbounds');
+          let inboundIds: number[] = [];
+          try {
+            const fault = this.clientSaveFaults.shift();
+            if (fault !== undefined) throw new GoError(fault);
+            inboundIds = this.saveClients(act, dataText, hostname);
+          } catch (err) {
+            if (!(err instanceof GoError && this.features.swallowsClientSaveErrors)) throw err;
+            // 1.3.0–1.3.4: the error is lost, the (unchanged) tables are committed with a log row.
+            this.clients = snapshot.clients;
+            this.nextIds = snapshot.nextIds;
+            inboundIds = [];
+          }
+          // 1.2.x lists inbounds after every client save; later versions only when some restarted.
+          if (!this.features.editChecksExisting || inboundIds.length > 0) objs.push('inbounds');
+          this.restartInbounds(inboundIds);
           break;
         }
         case 'inbounds':
@@ -483,6 +540,8 @@ export class SuiStore {
       this.logChange(actor, obj, act, logged);
       return objs;
     } catch (err) {
+      this.core.clear();
+      for (const [id, names] of snapshot.core) this.core.set(id, names);
       this.clients = snapshot.clients;
       this.inbounds = snapshot.inbounds;
       this.tls = snapshot.tls;
@@ -660,15 +719,23 @@ export class SuiStore {
       case 'addbulk': {
         const rows = this.decodeClientArray(goParse(dataText));
         const inboundIds: number[] = [];
-        const now = this.nowSec();
-        for (const row of rows) {
-          this.setConfigIdentity(row);
-          if (f.v15) row.createdAt = now;
-          unionInto(inboundIds, this.clientInboundIds(row));
+        let first: number[] | undefined;
+        if (f.v15) {
+          const now = this.nowSec();
+          for (const row of rows) {
+            this.setConfigIdentity(row);
+            row.createdAt = now;
+            unionInto(inboundIds, this.clientInboundIds(row));
+          }
+        } else {
+          // Before 1.5.0 the first client's inbounds stand for all of them (ids and links), and an
+          // empty list indexes past its end.
+          if (rows.length === 0) throw new GoPanic('runtime error: index out of range [0] with length 0');
+          first = this.clientInboundIds(rows[0]);
+          unionInto(inboundIds, first);
         }
-        // 1.2.x generated every client's links from the first client's inbounds.
-        const first = !f.editChecksExisting && rows.length > 0 ? this.clientInboundIds(rows[0]) : undefined;
         this.updateLinks(rows, hostname, first);
+        if (rows.length === 0) throw new GoError('empty slice found');
         for (const [i, row] of rows.entries()) {
           this.checkDuplicateName(row, rows.slice(0, i));
           this.put(row);
@@ -685,7 +752,11 @@ export class SuiStore {
           this.preserveTimestamps(row);
           unionInto(inboundIds, changed);
         }
-        if (inboundIds.length > 0) this.updateLinks(rows, hostname);
+        if (inboundIds.length > 0) {
+          // 1.4.x regenerated every client's local links from the first client's inbounds.
+          this.updateLinks(rows, hostname, f.v15 ? undefined : this.clientInboundIds(rows[0]));
+        }
+        if (rows.length === 0) throw new GoError('empty slice found');
         for (const row of rows) {
           this.checkDuplicateName(row);
           this.put(row);
@@ -755,6 +826,7 @@ export class SuiStore {
         this.inbounds.set(row.id, row);
         if (act === 'new') this.attachClients(initUsers, row, hostname);
         else this.relinkInboundMembers(row, hostname, oldTag);
+        this.restartInbounds([row.id]);
         return;
       }
       case 'del': {
@@ -772,6 +844,7 @@ export class SuiStore {
           });
         }
         this.inbounds.delete(inbound.id);
+        this.core.delete(inbound.id);
         return;
       }
       default:
@@ -825,7 +898,11 @@ export class SuiStore {
     if (row.id >= this.nextIds.tls) this.nextIds.tls = row.id + 1;
     this.tls.set(row.id, row);
     if (act === 'edit') {
-      for (const inbound of this.inbounds.values()) if (inbound.tls_id === row.id) this.relinkInboundMembers(inbound, hostname, inbound.tag);
+      for (const inbound of this.inbounds.values()) {
+        if (inbound.tls_id !== row.id) continue;
+        this.relinkInboundMembers(inbound, hostname, inbound.tag);
+        this.restartInbounds([inbound.id]);
+      }
     }
   }
 
@@ -913,6 +990,10 @@ export class SuiStore {
     const withInbounds = rows.filter((r) => Array.isArray(r.inbounds) && r.inbounds.length > 0);
     if (withInbounds.length > 0) this.updateLinks(withInbounds, hostname);
     for (const row of rows) this.put(row);
+    // Seeded as if the panel had been restarted with them: the core serves them at once.
+    const touched: number[] = [];
+    for (const row of withInbounds) unionInto(touched, storedIds(row.inbounds));
+    this.restartInbounds(touched);
     if (rows.length > 0) this.lastUpdate = now;
     return rows;
   }
@@ -966,10 +1047,13 @@ export class SuiStore {
     this.pendingTraffic.clear();
     const users = new Set<string>();
     const inboundTags = new Set<string>();
+    // The core counts by user name and only serves enabled clients; the panel then adds the
+    // counts to every row of that name (duplicates included, enabled or not).
+    const served = new Set<string>();
+    for (const c of this.clients.values()) if (c.enable) served.add(c.name);
     for (const c of this.clients.values()) {
       const t = traffic.get(c.name);
-      // A disabled client is not in the core, so it cannot produce traffic.
-      if (!t || !c.enable || t.up + t.down <= 0) continue;
+      if (!t || !served.has(c.name) || t.up + t.down <= 0) continue;
       c.up += t.up;
       c.down += t.down;
       if (this.features.v15) c.onlineAt = now;
@@ -988,22 +1072,26 @@ export class SuiStore {
    */
   runDeplete(): string[] {
     const dt = this.nowSec();
-    if (this.features.resetFields) this.resetClients(dt);
+    const restart = this.features.resetFields ? this.resetClients(dt) : [];
     const disabled: string[] = [];
     for (const c of this.clients.values()) {
       if (!c.enable) continue;
       if ((c.volume > 0 && c.up + c.down > c.volume) || (c.expiry > 0 && c.expiry < dt)) {
         c.enable = false;
         disabled.push(c.name);
+        unionInto(restart, storedIds(c.inbounds));
         this.changes.push({ id: this.nextIds.change++, dateTime: dt, actor: 'DepleteJob', key: 'clients', action: 'disable', obj: c.name });
       }
     }
     if (disabled.length > 0) this.lastUpdate = dt;
+    this.restartInbounds(restart);
     return disabled;
   }
 
-  private resetClients(dt: number): void {
+  /** Delayed start and periodic reset; returns the inbounds of clients it re-enabled. */
+  private resetClients(dt: number): number[] {
     let changed = false;
+    const reenabled: number[] = [];
     for (const c of this.clients.values()) {
       const used = c.up + c.down > 0;
       if (c.enable && c.delayStart && used) {
@@ -1018,10 +1106,14 @@ export class SuiStore {
         c.totalDown += c.down;
         c.up = 0;
         c.down = 0;
-        c.enable = true;
+        if (!c.enable) {
+          c.enable = true;
+          unionInto(reenabled, storedIds(c.inbounds));
+        }
       }
     }
     if (changed) this.lastUpdate = dt;
+    return reenabled;
   }
 
   /** `POST resetTraffic` (1.5+): moves up/down into the totals, zeroes them and enables everyone. */
@@ -1042,6 +1134,8 @@ export class SuiStore {
       this.changes.push({ id: this.nextIds.change++, dateTime: dt, actor: 'ResetTrafficJob', key: 'clients', action: 'reset', obj: 'all' });
       this.lastUpdate = dt;
     }
+    // The action restarts the whole core afterwards.
+    this.restartInbounds([...this.inbounds.keys()]);
   }
 
   /** The final subscription URI `load` reports (A.7; the port is always printed). */
