@@ -3,7 +3,10 @@
  * `inbounds/*` client API (2.x–3.0, `xui.classic.ts`) or the `clients/*` API (3.1+,
  * `xui.client-routes.ts`).
  *
- * Identity is the client email (= `ClientSpec.name`); units are bytes and unix ms.
+ * Identity is the client email (= `ClientSpec.name`); units are bytes (`totalGB`) and unix ms
+ * (`expiryTime`), `limitIp` a count; the panel disables a client at `up+down >= total` or
+ * `0 < expiryTime <= now`. The route set follows what detection found (`XuiSession.detect`),
+ * probed when the panel does not show its version.
  *
  * `ensureClient` never creates a second client: it looks the email up first, creates only when
  * missing, and when a create fails in a way that may hide success (a retryable PanelError from
@@ -28,9 +31,9 @@ import type {
 import { XuiApi } from './xui.api';
 import { XuiClassicRoutes } from './xui.classic';
 import { XuiClientRoutes } from './xui.client-routes';
-import { buildShareLink } from './xui.links';
+import { buildShareLink, linkStyleOf } from './xui.links';
 import { str, toPanelClient, toUsage, type RawClient, type XuiClientView, type XuiRoutes } from './xui.model';
-import { traitsOf, XuiSession, type XuiVersionTraits } from './xui.session';
+import { compareVersions, parseVersion, traitsOf, XuiSession, type XuiVersionTraits } from './xui.session';
 
 /** Adapter of one 3x-ui panel. */
 export class XuiAdapter implements PanelAdapter {
@@ -68,7 +71,7 @@ export class XuiAdapter implements PanelAdapter {
         .detect()
         .then((info) => {
           this.info = info;
-          this.traits = traitsOf(info.version);
+          this.traits = this.session.traits ?? traitsOf(info.version);
           const now = (): number => Date.now();
           this.routeSet = this.traits.clientRoutes
             ? new XuiClientRoutes(this.api, now)
@@ -195,9 +198,18 @@ export class XuiAdapter implements PanelAdapter {
     return (await (await this.routes()).listClients()).map(toPanelClient);
   }
 
-  /** Links of every enabled inbound holding the client; [] when the client does not exist. */
+  /**
+   * The client's share links; [] when the client does not exist. From 3.0.1 the panel builds them
+   * itself (the same code as its subscription service, which from 3.x also resolves node
+   * addresses, share-address overrides and remark templates an API client cannot see), so they
+   * are asked for; older panels get links built here the way their subscription service does,
+   * for every enabled inbound holding the client.
+   */
   async getLinks(name: string): Promise<string[]> {
-    const inbounds = await (await this.routes()).listInbounds();
+    const routes = await this.routes();
+    if (this.traits?.linkRoutes) return (await routes.panelLinks(name)) ?? [];
+    const inbounds = await routes.listInbounds();
+    const style = linkStyleOf(this.traits ? parseVersion(this.traits.version) : undefined, compareVersions);
     const want = name.toLowerCase();
     const links: string[] = [];
     for (const ib of inbounds) {
@@ -205,7 +217,7 @@ export class XuiAdapter implements PanelAdapter {
       const clients = Array.isArray(ib.settings?.clients) ? (ib.settings.clients as RawClient[]) : [];
       for (const c of clients) {
         if (c === null || typeof c !== 'object' || str(c, 'email').toLowerCase() !== want) continue;
-        const link = buildShareLink(ib, c, this.panelHost);
+        const link = buildShareLink(ib, c, this.panelHost, style);
         if (link) links.push(link);
       }
     }

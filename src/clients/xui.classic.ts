@@ -15,15 +15,23 @@
  *
  * Writes: `addClient` / `updateClient/<current key>` with `settings` as JSON *text* holding one
  * full client (objects fail binding); delete via `delClientByEmail` (2.8.0+) or
- * `delClient/<key>`. The panel refuses to delete the last client of an inbound, so that case
- * rewrites the inbound with `update/:id` (every column sent back as read, minus the client).
+ * `delClient/<key>` (every 2.x/3.0 release; the adapter uses it when the version is unknown).
+ * The panel refuses to delete the last client of an inbound, so that case rewrites the inbound
+ * with `update/:id` (every column sent back as read, minus the client).
+ *
+ * Checked against the source of 2.0–3.0.2: `:clientId` is the UUID for vless/vmess, the password
+ * for trojan, the email for shadowsocks, `auth` for hysteria; the duplicate-email check is
+ * panel-wide, case-insensitive from 2.5 (exact before), and from 3.0 tolerates the same email
+ * with the same non-empty subId.
  */
 import type { ClientSpec } from './panel.types';
 import type { XuiApi } from './xui.api';
 import {
   buildEntry,
+  depletedByPanel,
   entryDiffers,
   keyField,
+  ss2022KeyBytes,
   str,
   type RawClient,
   type XuiClientView,
@@ -31,7 +39,7 @@ import {
   type XuiRoutes,
   type XuiTraffic,
 } from './xui.model';
-import { inboundListSchema, inboundSchema, type XuiInboundDto } from './xui.schemas';
+import { inboundListSchema, inboundSchema, linkListSchema, type XuiInboundDto } from './xui.schemas';
 import type { XuiVersionTraits } from './xui.session';
 
 const API = 'panel/api/inbounds';
@@ -63,7 +71,7 @@ export function viewsFromInbounds(inbounds: XuiInboundDto[]): Map<string, XuiCli
         view = { email, entries: [], traffic: traffic.get(key) };
         views.set(key, view);
       }
-      view.entries.push({ inboundId: ib.id, protocol: ib.protocol, client });
+      view.entries.push({ inboundId: ib.id, protocol: ib.protocol, client, keyBytes: ss2022KeyBytes(ib.protocol, ib.settings) });
     }
   }
   return views;
@@ -179,7 +187,7 @@ export class XuiClassicRoutes implements XuiRoutes {
 
   async create(spec: ClientSpec): Promise<void> {
     const inbound = this.inbound(Number(spec.inboundIds[0]));
-    await this.addTo(inbound.id, buildEntry(undefined, spec, inbound.protocol, defaultFlow(inbound)));
+    await this.addTo(inbound.id, buildEntry(undefined, spec, inbound.protocol, defaultFlow(inbound), ss2022KeyBytes(inbound.protocol, inbound.settings)));
   }
 
   async reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean> {
@@ -193,7 +201,7 @@ export class XuiClassicRoutes implements XuiRoutes {
     const update = async (): Promise<void> => {
       for (const e of keep) {
         if (!entryDiffers(e, spec, view.traffic, now)) continue;
-        await this.updateEntry(e, buildEntry(e.client, spec, e.protocol));
+        await this.updateEntry(e, buildEntry(e.client, spec, e.protocol, '', e.keyBytes));
         changed = true;
       }
     };
@@ -208,7 +216,7 @@ export class XuiClassicRoutes implements XuiRoutes {
           // Flow belongs to vless; a copy made from another protocol takes the inbound's usual flow.
           base.flow = ib.protocol === 'vless' ? str(base, 'flow') || defaultFlow(ib) : '';
         }
-        await this.addTo(id, buildEntry(base, spec, ib.protocol, defaultFlow(ib)));
+        await this.addTo(id, buildEntry(base, spec, ib.protocol, defaultFlow(ib), ss2022KeyBytes(ib.protocol, ib.settings)));
         changed = true;
       }
     };
@@ -237,17 +245,46 @@ export class XuiClassicRoutes implements XuiRoutes {
     }
   }
 
+  /**
+   * Zeroes the counters and re-enables the traffic row. The panel leaves `settings.clients[].enable`
+   * as it was: from 2.9.4 a client the panel disabled for its quota/expiry stays disabled there
+   * (so it is enabled again here), and a client disabled on purpose must stay disabled (before 2.5
+   * the reset even re-adds it to Xray; re-sending the disable removes it and fixes the row flag).
+   */
   async resetTraffic(view: XuiClientView): Promise<void> {
     const inboundId = view.traffic?.inboundId ?? view.entries[0].inboundId;
+    const intended = depletedByPanel(view.traffic, this.now());
     await this.api.ok({
       operation: 'xui.inbounds.resetClientTraffic',
       method: 'POST',
       path: `${API}/${inboundId}/resetClientTraffic/${encodeURIComponent(view.email)}`,
       idempotent: true,
     });
+    for (const e of view.entries) {
+      if (e.client.enable === true) continue;
+      await this.updateEntry(e, { ...e.client, enable: intended });
+    }
   }
 
   async delete(view: XuiClientView): Promise<void> {
     for (const e of view.entries) await this.removeEntry(e);
+  }
+
+  /** 3.0.1+: `getClientLinks/:id/:email` of every enabled inbound holding the client. */
+  async panelLinks(email: string): Promise<string[] | null> {
+    const view = await this.getClient(email);
+    if (!view) return null;
+    const links: string[] = [];
+    for (const e of view.entries) {
+      if (!this.inbound(e.inboundId).enable) continue;
+      const stored = str(e.client, 'email');
+      links.push(
+        ...(await this.api.call(
+          { operation: 'xui.inbounds.getClientLinks', method: 'GET', path: `${API}/getClientLinks/${e.inboundId}/${encodeURIComponent(stored)}`, idempotent: true },
+          linkListSchema,
+        )),
+      );
+    }
+    return links;
   }
 }

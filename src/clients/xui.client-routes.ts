@@ -1,23 +1,30 @@
 /**
- * The client API of 3x-ui 3.1+ (`{base}panel/api/clients/*`, PANELS.md B.8): clients keyed by
- * email, attached to any number of inbounds, JSON bodies only.
+ * The client API of 3x-ui 3.1+ (`{base}panel/api/clients/*`, PANELS.md B.8; checked against the
+ * source of 3.1.0–3.6.0): clients keyed by email, attached to any number of inbounds, JSON bodies
+ * only.
  *
  * - Look-up: `get/:email` (record + inboundIds) and `traffic/:email` (counters): two requests.
  * - Listing and usage: one `GET clients/list` (records with `inboundIds` and `traffic`).
  * - Create: `add` with every target inbound at once; the panel forces `enable:true`, so a spec
  *   that wants the client disabled is applied by the reconcile step right after.
- * - Update: `update/:email` replaces the whole client (omitted fields reset; only the secrets
- *   and subId are kept when empty), so the body is the record as read with our fields applied;
- *   inbound membership changes through `:email/attach` and `:email/detach`.
- * - `resetTraffic/:email` also re-enables the client; when it had been disabled on purpose
- *   (not by depletion) the adapter disables it again.
+ * - Update: `update/:email` binds the body into `model.Client` and replaces the whole client
+ *   (3.1–3.3 even give omitted secrets new random values), so the body is the record as read,
+ *   re-typed for `model.Client`, with our fields applied; inbound membership changes through
+ *   `:email/attach` and `:email/detach`.
+ * - `resetTraffic/:email` re-enables the traffic row; 3.4+ also the record, 3.1–3.3 not. The
+ *   adapter then sets the record to what it should be: enabled after a panel depletion, disabled
+ *   when it was disabled on purpose.
+ * - The inbounds' protocols (for Shadowsocks-2022 keys) come from `inbounds/list`, re-read at most
+ *   every few minutes or when an unknown inbound id shows up.
  */
 import type { ClientSpec } from './panel.types';
 import { XuiRefusal, type XuiApi } from './xui.api';
 import {
   depletedByPanel,
   expiryMs,
+  passwordFor,
   recordDiffers,
+  ss2022KeyBytes,
   subIdOf,
   type RawClient,
   type XuiClientView,
@@ -29,33 +36,83 @@ import {
   clientListSchema,
   clientTrafficOrNullSchema,
   inboundListSchema,
+  linkListSchema,
   type XuiInboundDto,
 } from './xui.schemas';
 
 const API = 'panel/api/clients';
+// How long the protocol/method map of the inbounds is trusted before it is read again.
+const INBOUND_META_TTL_MS = 5 * 60_000;
 
-// Record keys that are not `model.Client` fields (or are derived) and must not be sent back.
-const NOT_CLIENT_FIELDS = ['id', 'uuid', 'createdAt', 'updatedAt', 'inboundIds', 'traffic', 'externalLinks', 'usedTraffic'];
+/**
+ * `model.Client` fields with the JSON type the panel binds them to (3.1–3.6). The record JSON
+ * names a few differently (`uuid` → `id`) or types them differently (3.5+ `allowedIPs` is CSV text
+ * in the record but a list in `model.Client`; echoing the text makes the panel refuse the whole
+ * update with a binding error).
+ */
+const CLIENT_STRINGS = ['password', 'flow', 'security', 'auth', 'privateKey', 'publicKey', 'preSharedKey', 'secret', 'adTag', 'email', 'subId', 'group', 'comment'];
+const CLIENT_NUMBERS = ['limitIp', 'totalGB', 'expiryTime', 'tgId', 'reset', 'keepAlive'];
+// Record keys that are not `model.Client` fields, are derived, or are mapped above.
+const NOT_CLIENT_FIELDS = new Set(['id', 'uuid', 'createdAt', 'updatedAt', 'inboundIds', 'traffic', 'externalLinks', 'usedTraffic', 'reverse', 'allowedIPs', 'enable']);
 
 function trafficOf(t: { up: number; down: number; enable: boolean; total: number; expiryTime: number; inboundId?: number } | null | undefined): XuiTraffic | undefined {
   return t ? { up: t.up, down: t.down, enable: t.enable, total: t.total, expiryTime: t.expiryTime, inboundId: t.inboundId } : undefined;
 }
 
-function viewOf(record: RawClient, inboundIds: number[], traffic: XuiTraffic | undefined): XuiClientView {
-  const email = typeof record.email === 'string' ? record.email : '';
-  return { email, record, traffic, entries: inboundIds.map((inboundId) => ({ inboundId, protocol: '', client: record })) };
+/** Protocol and Shadowsocks-2022 key size of an inbound. */
+interface InboundMeta {
+  protocol: string;
+  keyBytes: number;
 }
 
-/** The full-replace body: the record as read, secrets and managed fields from `spec`. */
-function updateBody(record: RawClient, spec: ClientSpec | undefined, enable?: boolean): RawClient {
-  const body: RawClient = { ...record };
-  for (const k of NOT_CLIENT_FIELDS) delete body[k];
+/** The first Shadowsocks-2022 key size among the inbounds, 0 when none needs one. */
+function keyBytesOf(ids: number[], meta: Map<number, InboundMeta>): number {
+  for (const id of ids) {
+    const k = meta.get(id)?.keyBytes ?? 0;
+    if (k > 0) return k;
+  }
+  return 0;
+}
+
+function viewOf(record: RawClient, inboundIds: number[], traffic: XuiTraffic | undefined, meta: Map<number, InboundMeta>): XuiClientView {
+  const email = typeof record.email === 'string' ? record.email : '';
+  return {
+    email,
+    record,
+    traffic,
+    derivedPassword: keyBytesOf(inboundIds, meta) > 0,
+    entries: inboundIds.map((inboundId) => ({ inboundId, protocol: meta.get(inboundId)?.protocol ?? '', client: record, keyBytes: meta.get(inboundId)?.keyBytes ?? 0 })),
+  };
+}
+
+/** 3.5+ records carry `allowedIPs` as comma-separated text; `model.Client` wants a list. */
+function allowedIpsList(v: unknown): string[] | undefined {
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+  const out = items.filter((x): x is string => typeof x === 'string').map((x) => x.trim()).filter((x) => x !== '');
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * The full-replace body: the record as read, re-typed for `model.Client`, with the spec's managed
+ * fields applied. `strict` drops record keys this adapter does not know (used when the panel
+ * refused a body with a binding error, e.g. a newer release typing an unknown field differently).
+ */
+function updateBody(record: RawClient, spec: ClientSpec | undefined, opts: { enable?: boolean; keyBytes?: number; strict?: boolean } = {}): RawClient {
+  const body: RawClient = {};
+  if (!opts.strict) {
+    for (const [k, v] of Object.entries(record)) if (!NOT_CLIENT_FIELDS.has(k) && !CLIENT_STRINGS.includes(k) && !CLIENT_NUMBERS.includes(k)) body[k] = v;
+  }
   // The record's `uuid` is the client's protocol UUID, which `model.Client` calls `id`.
   body.id = typeof record.uuid === 'string' ? record.uuid : '';
-  if (body.reverse === null) delete body.reverse;
+  for (const k of CLIENT_STRINGS) if (typeof record[k] === 'string') body[k] = record[k];
+  for (const k of CLIENT_NUMBERS) if (typeof record[k] === 'number' && Number.isFinite(record[k])) body[k] = record[k];
+  body.enable = record.enable === true;
+  if (record.reverse !== null && typeof record.reverse === 'object' && !Array.isArray(record.reverse)) body.reverse = record.reverse;
+  const allowed = allowedIpsList(record.allowedIPs);
+  if (allowed) body.allowedIPs = allowed;
   if (spec) {
     body.id = spec.uuid;
-    body.password = spec.password;
+    body.password = passwordFor(spec, opts.keyBytes ?? 0);
     body.email = spec.name;
     body.enable = spec.enabled;
     body.totalGB = spec.trafficLimitBytes;
@@ -63,19 +120,32 @@ function updateBody(record: RawClient, spec: ClientSpec | undefined, enable?: bo
     body.limitIp = spec.deviceLimit;
     body.subId = subIdOf(spec);
   }
-  if (enable !== undefined) body.enable = enable;
+  if (opts.enable !== undefined) body.enable = opts.enable;
   return body;
 }
 
 /** 3.1+ route set. */
 export class XuiClientRoutes implements XuiRoutes {
+  private meta = new Map<number, InboundMeta>();
+  private metaAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly api: XuiApi,
     private readonly now: () => number,
   ) {}
 
   async listInbounds(): Promise<XuiInboundDto[]> {
-    return this.api.call({ operation: 'xui.inbounds.list', method: 'GET', path: 'panel/api/inbounds/list', idempotent: true }, inboundListSchema);
+    const inbounds = await this.api.call({ operation: 'xui.inbounds.list', method: 'GET', path: 'panel/api/inbounds/list', idempotent: true }, inboundListSchema);
+    this.meta = new Map(inbounds.map((ib) => [ib.id, { protocol: ib.protocol, keyBytes: ss2022KeyBytes(ib.protocol, ib.settings) }]));
+    this.metaAt = Date.now();
+    return inbounds;
+  }
+
+  /** Protocols of the inbounds (read again when one is unknown or the map is old). */
+  private async inboundMeta(ids: number[]): Promise<Map<number, InboundMeta>> {
+    const stale = Date.now() - this.metaAt > INBOUND_META_TTL_MS;
+    if (ids.length > 0 && (stale || ids.some((id) => !this.meta.has(id)))) await this.listInbounds();
+    return this.meta;
   }
 
   async getClient(email: string): Promise<XuiClientView | null> {
@@ -92,18 +162,22 @@ export class XuiClientRoutes implements XuiRoutes {
       { operation: 'xui.clients.traffic', method: 'GET', path: `${API}/traffic/${encodeURIComponent(email)}`, idempotent: true },
       clientTrafficOrNullSchema,
     );
-    return viewOf(parsed.data.client, parsed.data.inboundIds, trafficOf(traffic));
+    const meta = await this.inboundMeta(parsed.data.inboundIds);
+    return viewOf(parsed.data.client, parsed.data.inboundIds, trafficOf(traffic), meta);
   }
 
   async listClients(): Promise<XuiClientView[]> {
     const rows = await this.api.call({ operation: 'xui.clients.list', method: 'GET', path: `${API}/list`, idempotent: true }, clientListSchema);
-    return rows.map((r) => viewOf(r, r.inboundIds, trafficOf(r.traffic)));
+    const meta = await this.inboundMeta([...new Set(rows.flatMap((r) => r.inboundIds))]);
+    return rows.map((r) => viewOf(r, r.inboundIds, trafficOf(r.traffic), meta));
   }
 
   async create(spec: ClientSpec): Promise<void> {
+    const targets = spec.inboundIds.map(Number);
+    const keyBytes = keyBytesOf(targets, await this.inboundMeta(targets));
     const client: RawClient = {
       id: spec.uuid,
-      password: spec.password,
+      password: passwordFor(spec, keyBytes),
       email: spec.name,
       subId: subIdOf(spec),
       enable: true,
@@ -118,13 +192,27 @@ export class XuiClientRoutes implements XuiRoutes {
       operation: 'xui.clients.add',
       method: 'POST',
       path: `${API}/add`,
-      json: { client, inboundIds: spec.inboundIds.map(Number) },
+      json: { client, inboundIds: targets },
       idempotent: false,
     });
   }
 
-  private async update(email: string, body: RawClient): Promise<void> {
-    await this.api.ok({ operation: 'xui.clients.update', method: 'POST', path: `${API}/update/${encodeURIComponent(email)}`, json: body, idempotent: true });
+  /** `update/:email` with a full body; a binding refusal is retried once with only the known fields. */
+  private async update(email: string, record: RawClient, spec: ClientSpec | undefined, opts: { enable?: boolean; keyBytes?: number }): Promise<void> {
+    const send = (strict: boolean): Promise<void> =>
+      this.api.ok({
+        operation: 'xui.clients.update',
+        method: 'POST',
+        path: `${API}/update/${encodeURIComponent(email)}`,
+        json: updateBody(record, spec, { ...opts, strict }),
+        idempotent: true,
+      });
+    try {
+      await send(false);
+    } catch (err) {
+      if (!(err instanceof XuiRefusal) || !/cannot unmarshal/i.test(err.panelMessage ?? '')) throw err;
+      await send(true);
+    }
   }
 
   async reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean> {
@@ -134,6 +222,9 @@ export class XuiClientRoutes implements XuiRoutes {
     const targets = spec.inboundIds.map(Number);
     const attach = targets.filter((id) => !current.includes(id));
     const detach = current.filter((id) => !targets.includes(id));
+    const keyBytes = keyBytesOf(targets, await this.inboundMeta(targets));
+    // Attach first: before 3.6 an update of a client attached to no inbound changes nothing, and
+    // the update below rewrites every attached copy anyway.
     if (attach.length > 0) {
       await this.api.ok({
         operation: 'xui.clients.attach',
@@ -144,8 +235,8 @@ export class XuiClientRoutes implements XuiRoutes {
       });
       changed = true;
     }
-    if (recordDiffers(record, spec, view.traffic, this.now())) {
-      await this.update(view.email, updateBody(record, spec));
+    if (recordDiffers(record, spec, view.traffic, this.now(), keyBytes)) {
+      await this.update(view.email, record, spec, { keyBytes });
       changed = true;
     }
     if (detach.length > 0) {
@@ -164,16 +255,19 @@ export class XuiClientRoutes implements XuiRoutes {
   async setEnabled(view: XuiClientView, enabled: boolean): Promise<void> {
     const record = view.record ?? {};
     if ((record.enable === true) === enabled) return;
-    await this.update(view.email, updateBody(record, undefined, enabled));
+    await this.update(view.email, record, undefined, { enable: enabled });
   }
 
+  /**
+   * `resetTraffic/:email` zeroes the counters and re-enables the traffic row; 3.4+ also enables
+   * the record, 3.1–3.3 leave it as it was (a client the panel disabled stays disabled). Either
+   * way the record ends where it should: enabled after a depletion, disabled when disabled on purpose.
+   */
   async resetTraffic(view: XuiClientView): Promise<void> {
-    await this.api.ok({ operation: 'xui.clients.resetTraffic', method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(view.email)}`, idempotent: true });
     const record = view.record ?? {};
-    // The panel re-enables the client on reset; keep a deliberate disable (not a depletion).
-    if (record.enable !== true && !depletedByPanel(view.traffic, this.now())) {
-      await this.update(view.email, updateBody(record, undefined, false));
-    }
+    const intended = record.enable === true || depletedByPanel(view.traffic, this.now());
+    await this.api.ok({ operation: 'xui.clients.resetTraffic', method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(view.email)}`, idempotent: true });
+    if (record.enable !== true) await this.update(view.email, record, undefined, { enable: intended });
   }
 
   async delete(view: XuiClientView): Promise<void> {
@@ -183,5 +277,18 @@ export class XuiClientRoutes implements XuiRoutes {
       if (!(err instanceof XuiRefusal)) throw err;
       if ((await this.getClient(view.email)) !== null) throw err;
     }
+  }
+
+  /** The links the panel itself builds for the client (`clients/links/:email`); null when it has no such client. */
+  async panelLinks(email: string): Promise<string[] | null> {
+    const op = 'xui.clients.links';
+    const env = await this.api.envelope({ operation: op, method: 'GET', path: `${API}/links/${encodeURIComponent(email)}`, idempotent: true });
+    if (!env.success) {
+      if (/not found/i.test(env.msg)) return null;
+      throw this.api.refusal(op, env.msg);
+    }
+    const parsed = linkListSchema.safeParse(env.obj);
+    if (!parsed.success) throw this.api.session.error('PANEL_REJECTED', op, false, 'unexpected response shape');
+    return parsed.data;
   }
 }

@@ -10,7 +10,14 @@
  * so every update body starts from the client as the panel holds it and changes only the fields
  * we manage (key/secret, email, enable, totalGB, expiryTime, limitIp, subId). Everything else
  * (`tgId`, `comment`, `reset`, `flow`, `security`, timestamps, unknown keys) is sent back as read.
+ *
+ * Shadowsocks-2022 (`2022-blake3-*` methods) needs each user key to be standard base64 of exactly
+ * 16 or 32 bytes. Any other password breaks Xray on a 2.x/3.0 panel (it fails to load the user)
+ * and makes a 3.1+ panel replace it with a random key on every write. Such inbounds therefore get
+ * a key derived deterministically from `spec.password` (the password itself when it already is a
+ * valid key), and the panel's copy of it is not reported as the client's password.
  */
+import { createHash } from 'node:crypto';
 import type { ClientSpec, ClientUsage, PanelClient } from './panel.types';
 import type { XuiInboundDto } from './xui.schemas';
 
@@ -22,6 +29,8 @@ export interface XuiEntry {
   inboundId: number;
   protocol: string;
   client: RawClient;
+  /** Shadowsocks-2022 key size of the inbound in bytes (16/32), 0 for anything else. */
+  keyBytes?: number;
 }
 
 /** The counters/limits row of a client. */
@@ -41,6 +50,8 @@ export interface XuiClientView {
   entries: XuiEntry[];
   /** 3.1+: the client record as read (the base of a full-replace update). */
   record?: RawClient;
+  /** 3.1+: the record's password is a derived Shadowsocks-2022 key (an attached inbound needs one). */
+  derivedPassword?: boolean;
   traffic?: XuiTraffic;
 }
 
@@ -85,9 +96,31 @@ function secretField(protocol: string): 'id' | 'password' | 'auth' {
   }
 }
 
-/** The secret value of a spec for a protocol. */
-function secretOf(spec: ClientSpec, protocol: string): string {
-  return secretField(protocol) === 'id' ? spec.uuid : spec.password;
+/** Key size in bytes a Shadowsocks-2022 inbound needs for its users, 0 when not Shadowsocks-2022. */
+export function ss2022KeyBytes(protocol: string, settings: Record<string, unknown> | null | undefined): number {
+  if (protocol !== 'shadowsocks') return 0;
+  const method = typeof settings?.method === 'string' ? settings.method : '';
+  if (method === '2022-blake3-aes-128-gcm') return 16;
+  if (method === '2022-blake3-aes-256-gcm' || method === '2022-blake3-chacha20-poly1305') return 32;
+  return 0;
+}
+
+/** A valid Shadowsocks-2022 user key for `password`: the password when it already is one, else derived from it. */
+export function ss2022Key(password: string, bytes: number): string {
+  const decoded = Buffer.from(password, 'base64');
+  if (decoded.length === bytes && decoded.toString('base64') === password) return password;
+  return createHash('sha256').update(`3x-ui shadowsocks-2022 user key\u0000${password}`).digest().subarray(0, bytes).toString('base64');
+}
+
+/** The secret value of a spec for a protocol (`keyBytes` > 0: a Shadowsocks-2022 inbound). */
+function secretOf(spec: ClientSpec, protocol: string, keyBytes = 0): string {
+  if (secretField(protocol) === 'id') return spec.uuid;
+  return keyBytes > 0 ? ss2022Key(spec.password, keyBytes) : spec.password;
+}
+
+/** The password the panel should store for a spec whose inbounds need `keyBytes` (3.1+ record). */
+export function passwordFor(spec: ClientSpec, keyBytes: number): string {
+  return keyBytes > 0 ? ss2022Key(spec.password, keyBytes) : spec.password;
 }
 
 /** The subscription id we give a client. */
@@ -104,12 +137,12 @@ export function expiryMs(spec: ClientSpec): number {
  * The client body for one inbound: the stored client (or sensible defaults for a new one) with
  * our managed fields applied.
  */
-export function buildEntry(base: RawClient | undefined, spec: ClientSpec, protocol: string, defaultFlow = ''): RawClient {
+export function buildEntry(base: RawClient | undefined, spec: ClientSpec, protocol: string, defaultFlow = '', keyBytes = 0): RawClient {
   const entry: RawClient = base
     ? { ...base }
     : { flow: protocol === 'vless' ? defaultFlow : '', tgId: 0, comment: '', reset: 0 };
   if (!base && protocol === 'vmess') entry.security = 'auto';
-  entry[secretField(protocol)] = secretOf(spec, protocol);
+  entry[secretField(protocol)] = secretOf(spec, protocol, keyBytes);
   // Keep the stored spelling of an email that only differs in case: before 3.0 the panel's
   // duplicate check counts the client's own old email and would refuse the rename.
   if (!base || str(base, 'email').toLowerCase() !== spec.name.toLowerCase()) entry.email = spec.name;
@@ -140,7 +173,7 @@ function enableMatches(stored: boolean, spec: ClientSpec, traffic: XuiTraffic | 
 export function entryDiffers(entry: XuiEntry, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number): boolean {
   const c = entry.client;
   return (
-    str(c, secretField(entry.protocol)) !== secretOf(spec, entry.protocol) ||
+    str(c, secretField(entry.protocol)) !== secretOf(spec, entry.protocol, entry.keyBytes) ||
     str(c, 'email').toLowerCase() !== spec.name.toLowerCase() ||
     !enableMatches(c.enable === true, spec, traffic, now) ||
     num(c, 'totalGB') !== spec.trafficLimitBytes ||
@@ -150,11 +183,11 @@ export function entryDiffers(entry: XuiEntry, spec: ClientSpec, traffic: XuiTraf
   );
 }
 
-/** Whether a 3.1+ record differs from the spec in a field we manage. */
-export function recordDiffers(record: RawClient, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number): boolean {
+/** Whether a 3.1+ record differs from the spec in a field we manage (`keyBytes`: see {@link passwordFor}). */
+export function recordDiffers(record: RawClient, spec: ClientSpec, traffic: XuiTraffic | undefined, now: number, keyBytes = 0): boolean {
   return (
     str(record, 'uuid') !== spec.uuid ||
-    str(record, 'password') !== spec.password ||
+    str(record, 'password') !== passwordFor(spec, keyBytes) ||
     str(record, 'email') !== spec.name ||
     !enableMatches(record.enable === true, spec, traffic, now) ||
     num(record, 'totalGB') !== spec.trafficLimitBytes ||
@@ -186,12 +219,13 @@ export function toPanelClient(view: XuiClientView): PanelClient {
   let password: string | null = null;
   if (view.record) {
     uuid = str(view.record, 'uuid') || null;
-    password = str(view.record, 'password') || null;
+    password = view.derivedPassword ? null : str(view.record, 'password') || null;
   } else {
     for (const e of view.entries) {
       const f = secretField(e.protocol);
       const v = str(e.client, f);
-      if (v === '') continue;
+      // A derived Shadowsocks-2022 key is not the client's password.
+      if (v === '' || (e.keyBytes ?? 0) > 0) continue;
       if (f === 'id') uuid ??= v;
       else password ??= v;
     }
@@ -239,4 +273,9 @@ export interface XuiRoutes {
   setEnabled(view: XuiClientView, enabled: boolean): Promise<void>;
   resetTraffic(view: XuiClientView): Promise<void>;
   delete(view: XuiClientView): Promise<void>;
+  /**
+   * The share links the panel builds itself (3.0.1+), or null when it has no client of that email.
+   * Only called when the detected panel has the link routes.
+   */
+  panelLinks(email: string): Promise<string[] | null>;
 }

@@ -74,11 +74,16 @@ export const inboundListSchema = z
   .nullable()
   .transform((v) => v ?? []);
 
-/** `GET panel/api/server/status` obj: only what detection needs. */
-export const serverStatusSchema = z.object({
-  panelVersion: z.string().optional(),
-  xray: z.object({ version: z.string().optional() }).partial().optional(),
-});
+/**
+ * `GET panel/api/server/status` obj: only what detection needs. `null` until the panel's first
+ * status sample (every 2 s after start); `panelVersion` from 3.1 (`dev+<commit>` on 3.5+ dev builds).
+ */
+export const serverStatusSchema = z
+  .object({
+    panelVersion: z.string().optional(),
+    xray: z.object({ version: z.string().optional() }).partial().optional(),
+  })
+  .nullable();
 
 /** `GET panel/api/server/getPanelUpdateInfo` obj (3.0+; fails when the panel cannot reach GitHub). */
 export const panelUpdateInfoSchema = z.object({ currentVersion: z.string().min(1) });
@@ -120,3 +125,9 @@ export const clientGetSchema = z.object({
 
 /** `GET panel/api/clients/traffic/:email` obj (null for an unknown email). */
 export const clientTrafficOrNullSchema = clientTrafficSchema.nullable();
+
+/** `GET panel/api/clients/links/:email` (3.1+) and `inbounds/getClientLinks/:id/:email` (3.0.1–3.0.x) obj (`null` = none). */
+export const linkListSchema = z
+  .array(z.string())
+  .nullable()
+  .transform((v) => v ?? []);

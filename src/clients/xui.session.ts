@@ -1,17 +1,26 @@
 /**
  * Authentication and version detection for one 3x-ui panel (PANELS.md B.3).
  *
- * - Cookie login (`POST {base}login`, JSON body); the cookie name differs per version, the
- *   transport's jar handles it. From 3.0 the login and every cookie-authenticated POST need the
- *   session's CSRF token (`GET {base}csrf-token`, header `X-CSRF-Token`).
+ * - Cookie login (`POST {base}login`, JSON body); the cookie name differs per version (`session`
+ *   before 2.3.8, then `3x-ui`), the transport's jar handles it. From 3.0 the login and every
+ *   cookie-authenticated non-GET `/panel/api` request need the session's CSRF token
+ *   (`GET {base}csrf-token`, header `X-CSRF-Token`; the token lives in the session and survives
+ *   the login).
  * - `Authorization: Bearer <apiToken>` from 3.0 when the connection has a token (no CSRF).
  * - An expired session is silent: 401 (XHR), 307 to the base path, 404 or 403 depending on the
  *   version. Any of those triggers one re-login (single-flight) and one retry of the request;
  *   a request the panel answered that way was not processed, so repeating it is safe.
  *
- * Version detection uses only what the panel exposes: `GET csrf-token` exists from 3.0 (404
- * before); v2 login pages link assets as `custom.min.css?<version>`; 3.1+ reports
- * `panelVersion` in `server/status`; 3.0.x injects `X_UI_CUR_VER` into the panel page after login.
+ * Version detection (checked against the panel source of 2.0–3.6):
+ * - family: `GET {base}csrf-token` is a public route from 3.0.0 (404 before);
+ * - 2.x: every server-rendered page links its assets as `…/custom.min.css?<version>`
+ *   (`custom.css?` in 2.0–2.2), the login page included;
+ * - 3.0.0: every page, the login page included, injects `window.__X_UI_CUR_VER__="<version>"`;
+ *   3.0.1+: only the pages behind the login inject `window.X_UI_CUR_VER="<version>"`;
+ * - 3.1+: `GET panel/api/server/status` has `obj.panelVersion` (from 3.5 a dev build reports
+ *   `dev+<commit>`; the object is `null` until the panel's first 2 s status sample).
+ * When no version can be read the adapter does not refuse the panel: it probes the routes it
+ * needs (`clients/*`, the link routes, `server/status`) and picks the matching route set.
  */
 import { PanelError, type PanelErrorCode } from './panel-error';
 import type { PanelHttp, PanelRequest, PanelResponse } from './panel-http';
@@ -20,8 +29,12 @@ import { csrfTokenSchema, envelopeSchema, panelUpdateInfoSchema, serverStatusSch
 
 /** What a 3.0.x panel that hides its patch level is reported as (compares as 3.0.0). */
 export const UNKNOWN_V30 = '3.0.x';
+/** A 3.1+ panel whose version string could not be read or is not numeric. */
+export const UNKNOWN_V31 = '3.1+';
+/** A 2.x panel whose version string could not be read. */
+export const UNKNOWN_V2 = '2.x';
 
-/** Behaviour switches of the detected version that the adapter's route sets need. */
+/** Behaviour switches of the detected panel that the adapter's route sets need. */
 export interface XuiVersionTraits {
   version: string;
   /** 2.8.0+: `:id/delClientByEmail/:email`. */
@@ -32,6 +45,14 @@ export interface XuiVersionTraits {
   clientRoutes: boolean;
   /** 2.7+: `GET panel/api/server/status` (before: `POST {base}server/status`). */
   serverApi: boolean;
+  /** 3.0.1+: the panel builds share links itself (`inbounds/getClientLinks`, 3.1+ `clients/links`). */
+  linkRoutes: boolean;
+}
+
+/** The numeric `x.y.z` of a version string (`v` prefix allowed), or undefined for labels like `dev+1a2b3c4d`. */
+export function parseVersion(raw: string): string | undefined {
+  const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.\d+)*\s*$/.exec(raw);
+  return m ? `${m[1]}.${m[2]}.${m[3] ?? '0'}` : undefined;
 }
 
 /** Numeric compare of dotted versions. */
@@ -54,7 +75,7 @@ export function profileOf(version: string): string {
   return 'G6';
 }
 
-/** The traits of a version. */
+/** The traits of a numeric version. */
 export function traitsOf(version: string): XuiVersionTraits {
   const atLeast = (v: string): boolean => compareVersions(version, v) >= 0;
   return {
@@ -63,7 +84,33 @@ export function traitsOf(version: string): XuiVersionTraits {
     sharedEmail: atLeast('3.0.0'),
     clientRoutes: atLeast('3.1.0'),
     serverApi: atLeast('2.7.0'),
+    linkRoutes: atLeast('3.0.1'),
   };
+}
+
+/** The profile of probed traits (no numeric version). */
+function profileOfTraits(t: XuiVersionTraits): string {
+  if (t.clientRoutes) return 'G6';
+  if (t.sharedEmail) return 'G5';
+  return t.serverApi ? 'G3' : 'G2';
+}
+
+// The 2.x asset links carry `?<version>`; `custom.min.css` first, any versioned asset as a fallback.
+const V2_ASSET_VERSION = [/assets\/css\/custom(?:\.min)?\.css\?v?(\d+\.\d+(?:\.\d+)*)/, /\.(?:css|js)\?v?(\d+\.\d+(?:\.\d+){0,2})["'&]/];
+// 3.0.0 spells it `__X_UI_CUR_VER__`, 3.0.1+ `X_UI_CUR_VER`.
+const V3_PAGE_VERSION = /(?:__)?X_UI_CUR_VER(?:__)?\s*=\s*"([^"]+)"/;
+// Looked up only to learn whether a route exists; no client has this name.
+const PROBE_NAME = 'xui-adapter-route-probe';
+
+/** The version a page shows, if any. */
+export function versionInPage(text: string): string | undefined {
+  const v3 = V3_PAGE_VERSION.exec(text);
+  if (v3) return v3[1];
+  for (const re of V2_ASSET_VERSION) {
+    const m = re.exec(text);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 const AUTH_STATUSES = new Set([401, 403, 404, 301, 302, 303, 307, 308]);
@@ -80,6 +127,7 @@ export class XuiSession {
   private loggedIn = false;
   private loginGen = 0;
   private loginInFlight: Promise<void> | undefined;
+  private detected: XuiVersionTraits | undefined;
 
   constructor(
     private readonly http: PanelHttp,
@@ -192,71 +240,149 @@ export class XuiSession {
     return second;
   }
 
-  /** Detects the version and sets up the auth mode; refuses versions below 2.0.0. */
+  /**
+   * Sends one authenticated request without the re-login on 404: used right after a successful
+   * authenticated call to learn whether a route exists (404 = not on this version).
+   */
+  private async routeExists(req: SessionRequest): Promise<boolean> {
+    await this.ensureLogin();
+    const res = await this.http.request({ ...req, headers: this.authHeaders(req.method) });
+    if (res.status >= 500) throw this.error('PANEL_UNAVAILABLE', req.operation, true, `HTTP ${res.status}`, res.status);
+    return res.status === 200;
+  }
+
+  /** The traits found by {@link detect}. */
+  get traits(): XuiVersionTraits | undefined {
+    return this.detected;
+  }
+
+  /**
+   * Detects the version and sets up the auth mode; refuses versions below 2.0.0. A panel whose
+   * version cannot be read is never refused: its routes are probed instead.
+   */
   async detect(): Promise<PanelInfo> {
     const op = 'xui.detect';
     const probe = await this.http.request({ operation: op, method: 'GET', path: 'csrf-token', idempotent: true });
-    let version: string | undefined;
-    if (probe.status === 200) {
+    const token = probe.status === 200 ? this.csrfFrom(probe) : undefined;
+    let traits: XuiVersionTraits;
+    if (token !== undefined) {
       this.v3 = true;
-      this.csrfToken = this.http.parseJson(probe, csrfTokenSchema, op).obj;
+      this.csrfToken = token;
       this.useBearer = !!this.conn.apiToken;
-      version = await this.detectV3(op);
-    } else if (probe.status === 404) {
+      traits = await this.detectV3(op);
+    } else if (probe.status === 200 || probe.status === 404) {
       this.v3 = false;
       this.useBearer = false;
-      version = await this.detectV2(op);
+      traits = await this.detectV2(op);
+    } else if (probe.status === 403) {
+      throw this.error('PANEL_REJECTED', op, false, 'the panel answered HTTP 403 (web domain restriction or proxy in front of it?)', 403);
     } else {
       throw this.error('PANEL_UNAVAILABLE', op, true, `csrf-token probe answered HTTP ${probe.status}`, probe.status);
     }
-    if (compareVersions(version, '2.0.0') < 0) {
-      throw this.error('PANEL_VERSION_UNSUPPORTED', op, false, `3x-ui ${version} is not supported (2.0.0 or later is required)`);
+    const numeric = parseVersion(traits.version);
+    if (numeric !== undefined && compareVersions(numeric, '2.0.0') < 0) {
+      throw this.error('PANEL_VERSION_UNSUPPORTED', op, false, `3x-ui ${traits.version} is not supported (2.0.0 or later is required)`);
     }
-    const v3 = compareVersions(version, '3.0.0') >= 0;
+    this.detected = traits;
     return {
       kind: 'XUI',
-      version,
-      profile: profileOf(version),
-      capabilities: { apiToken: v3, csrf: v3, clientRoutes: compareVersions(version, '3.1.0') >= 0, deviceLimit: true },
+      version: traits.version,
+      profile: numeric !== undefined ? profileOf(numeric) : profileOfTraits(traits),
+      capabilities: { apiToken: this.v3, csrf: this.v3, clientRoutes: traits.clientRoutes, deviceLimit: true },
     };
   }
 
-  private async detectV2(op: string): Promise<string> {
-    const page = await this.http.request({ operation: op, method: 'GET', path: '', idempotent: true });
-    if (page.status === 404) throw this.error('PANEL_REJECTED', op, false, 'no 3x-ui login page at this URL (check the web base path)', 404);
-    if (page.status !== 200) throw this.error('PANEL_UNAVAILABLE', op, true, `login page answered HTTP ${page.status}`, page.status);
-    const m = /\.(?:css|js)\?v?(\d+\.\d+(?:\.\d+){0,2})["']/.exec(page.text);
-    if (!m) throw this.error('PANEL_VERSION_UNSUPPORTED', op, false, 'the panel does not report a version this adapter understands');
-    return m[1];
+  /** The token of a `csrf-token` answer, or undefined when the answer is not one (a 2.x panel). */
+  private csrfFrom(res: PanelResponse): string | undefined {
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text) as unknown;
+    } catch {
+      return undefined;
+    }
+    const parsed = csrfTokenSchema.safeParse(body);
+    return parsed.success ? parsed.data.obj : undefined;
   }
 
-  private async detectV3(op: string): Promise<string> {
+  /** Traits of a read version string; numeric versions decide alone, labels are probed. */
+  private fromVersion(version: string): XuiVersionTraits | undefined {
+    const numeric = parseVersion(version);
+    return numeric === undefined ? undefined : { ...traitsOf(numeric), version };
+  }
+
+  private async detectV2(op: string): Promise<XuiVersionTraits> {
+    const page = await this.http.request({ operation: op, method: 'GET', path: '', idempotent: true });
+    if (page.status === 404) throw this.error('PANEL_REJECTED', op, false, 'no 3x-ui login page at this URL (check the web base path)', 404);
+    let text = page.status === 200 ? page.text : '';
+    // A session left in the jar gets a redirect to the panel page, which carries the same links.
+    if (page.status >= 300 && page.status < 400) text = (await this.panelPage(op)) ?? '';
+    else if (page.status !== 200) throw this.error('PANEL_UNAVAILABLE', op, true, `login page answered HTTP ${page.status}`, page.status);
+    const shown = versionInPage(text) ?? (await this.panelPage(op).then((t) => (t === undefined ? undefined : versionInPage(t))));
+    const known = shown === undefined ? undefined : this.fromVersion(shown);
+    if (known) return known;
+    // No readable version: the route sets differ only in what is probed here; the rest of 2.x
+    // works through the routes every 2.x release has (delete by key, one inbound per email).
+    const serverApi = await this.routeExists({ operation: op, method: 'GET', path: 'panel/api/server/status', idempotent: true });
+    return { version: UNKNOWN_V2, delClientByEmail: false, sharedEmail: false, clientRoutes: false, serverApi, linkRoutes: false };
+  }
+
+  /** The panel page (cookie login first), or undefined without credentials or on a non-200. */
+  private async panelPage(op: string): Promise<string | undefined> {
+    if (!this.hasCredentials()) return undefined;
+    const bearer = this.useBearer;
+    this.useBearer = false;
+    try {
+      await this.ensureLogin();
+      const page = await this.http.request({ operation: op, method: 'GET', path: 'panel/', idempotent: true });
+      return page.status === 200 ? page.text : undefined;
+    } finally {
+      this.useBearer = bearer;
+    }
+  }
+
+  private async detectV3(op: string): Promise<XuiVersionTraits> {
     const status = await this.request({ operation: op, method: 'GET', path: 'panel/api/server/status', idempotent: true });
+    let reported: string | undefined;
     if (status.status === 200) {
       const env = this.http.parseJson(status, envelopeSchema, op);
       const parsed = serverStatusSchema.safeParse(env.obj);
-      if (env.success && parsed.success && parsed.data.panelVersion) return parsed.data.panelVersion;
+      if (env.success && parsed.success && parsed.data?.panelVersion) reported = parsed.data.panelVersion;
     }
-    // 3.0.x: the version is on the panel page, which needs a cookie session; with a token
-    // alone only the update check (which needs GitHub access on the panel) can tell.
+    // 3.1+ reports its version here (a dev build a `dev+<commit>` label); 3.0.x and a 3.1+ panel
+    // that has not sampled its status yet do not.
+    if (reported === undefined) reported = await this.versionFromPages(op);
+    const known = reported === undefined ? undefined : this.fromVersion(reported);
+    if (known) return known;
+    const clientRoutes = await this.routeExists({
+      operation: op,
+      method: 'GET',
+      path: `panel/api/clients/get/${PROBE_NAME}`,
+      idempotent: true,
+    });
+    if (clientRoutes) {
+      return { version: reported ?? UNKNOWN_V31, delClientByEmail: true, sharedEmail: true, clientRoutes: true, serverApi: true, linkRoutes: true };
+    }
+    const linkRoutes = await this.routeExists({ operation: op, method: 'GET', path: `panel/api/inbounds/getSubLinks/${PROBE_NAME}`, idempotent: true });
+    return { version: reported ?? UNKNOWN_V30, delClientByEmail: true, sharedEmail: true, clientRoutes: false, serverApi: true, linkRoutes };
+  }
+
+  /** 3.x version from the HTML pages: panel page (credentials), else login page (3.0.0), else the update check. */
+  private async versionFromPages(op: string): Promise<string | undefined> {
+    const fromPanel = await this.panelPage(op);
+    const shown = fromPanel === undefined ? undefined : versionInPage(fromPanel);
+    if (shown !== undefined) return shown;
     if (!this.hasCredentials()) {
+      const login = await this.http.request({ operation: op, method: 'GET', path: '', idempotent: true });
+      const onLogin = login.status === 200 ? versionInPage(login.text) : undefined;
+      if (onLogin !== undefined) return onLogin;
+      // Needs GitHub access on the panel; a failure is an ordinary `success:false`.
       const info = await this.request({ operation: op, method: 'GET', path: 'panel/api/server/getPanelUpdateInfo', idempotent: true });
       if (info.status === 200) {
         const env = this.http.parseJson(info, envelopeSchema, op);
         const parsed = panelUpdateInfoSchema.safeParse(env.obj);
         if (env.success && parsed.success) return parsed.data.currentVersion;
       }
-      return UNKNOWN_V30;
     }
-    const bearer = this.useBearer;
-    this.useBearer = false;
-    try {
-      await this.ensureLogin();
-      const page = await this.http.request({ operation: op, method: 'GET', path: 'panel/', idempotent: true });
-      const m = /X_UI_CUR_VER="([^"]+)"/.exec(page.text);
-      return m ? m[1] : UNKNOWN_V30;
-    } finally {
-      this.useBearer = bearer;
-    }
+    return undefined;
   }
 }

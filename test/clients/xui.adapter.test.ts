@@ -4,7 +4,8 @@ import type { PanelHttpOptions } from '../../src/clients/panel-http';
 import type { ClientSpec, PanelConnection } from '../../src/clients/panel.types';
 import { XuiAdapter } from '../../src/clients/xui.adapter';
 import type { XuiProfile } from '../../src/simulators/xui/xui.profile';
-import { startXuiSimulator, type XuiSimulator } from '../../src/simulators/xui/xui.simulator';
+import { startXuiSimulator, type XuiSimulator, type XuiSimulatorOptions } from '../../src/simulators/xui/xui.simulator';
+import { parseVersion, versionInPage } from '../../src/clients/xui.session';
 
 const GiB = 1024 ** 3;
 const DAY = 86_400_000;
@@ -355,6 +356,51 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     expect(await adapter.getClient('resetter')).toMatchObject({ upBytes: 0, downBytes: 0, enabled: true });
   });
 
+  it('re-enables a client the panel disabled at its quota when its traffic is reset, and keeps a deliberate disable', async () => {
+    const s = spec('renewed', { trafficLimitBytes: 1000 });
+    await adapter.ensureClient(s);
+    sim.setTraffic('renewed', 600, 600);
+    sim.tick();
+    expect((await adapter.getClient('renewed'))?.enabled).toBe(false);
+    // A renewal with the same limits: nothing to update, the reset must bring the client back.
+    expect((await adapter.ensureClient(s)).action).toBe('unchanged');
+    await adapter.resetTraffic('renewed');
+    expect(await adapter.getClient('renewed')).toMatchObject({ enabled: true, upBytes: 0, downBytes: 0 });
+    expect(entriesOf('renewed').every((e) => e.enable === true)).toBe(true);
+    await adapter.ensureClient({ ...s, enabled: false });
+    sim.setTraffic('renewed', 10, 10);
+    await adapter.resetTraffic('renewed');
+    expect(await adapter.getClient('renewed')).toMatchObject({ enabled: false, upBytes: 0, downBytes: 0 });
+    expect(entriesOf('renewed').every((e) => e.enable === false)).toBe(true);
+  });
+
+  it('gives a Shadowsocks-2022 inbound a valid key derived from the password, stable across runs', async () => {
+    const s = spec('ss-derived', { inboundIds: [String(shadowsocks)], password: 'not-a-base64-key' });
+    const first = await adapter.ensureClient(s);
+    const key = entriesOf('ss-derived')[0].password as string;
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+    expect(Buffer.from(key, 'base64').toString('base64')).toBe(key);
+    // The derived key is not the client's password, so it is not reported as one.
+    expect(first.client.password).toBeNull();
+    expect((await adapter.ensureClient(s)).action).toBe('unchanged');
+    expect(entriesOf('ss-derived')[0].password).toBe(key);
+    const [link] = await adapter.getLinks('ss-derived');
+    expect(Buffer.from(decodeURIComponent(link.slice('ss://'.length, link.indexOf('@'))), 'base64').toString('utf8')).toContain(`:${key}`);
+  });
+
+  if (clientRoutes) {
+    it('sends the record back re-typed for model.Client (3.5+ allowedIPs text becomes a list)', async () => {
+      const s = spec('wg-fields');
+      await adapter.ensureClient(s);
+      sim.patchClient('wg-fields', { allowedIPs: ['10.0.0.2/32', '10.0.0.3/32'], keepAlive: 25 });
+      await adapter.setEnabled('wg-fields', false);
+      expect(entriesOf('wg-fields')[0]).toMatchObject({ enable: false, allowedIPs: ['10.0.0.2/32', '10.0.0.3/32'], keepAlive: 25 });
+      const res = await adapter.ensureClient({ ...s, trafficLimitBytes: 3 * GiB });
+      expect(res.action).toBe('updated');
+      expect(entriesOf('wg-fields')[0]).toMatchObject({ totalGB: 3 * GiB, allowedIPs: ['10.0.0.2/32', '10.0.0.3/32'] });
+    });
+  }
+
   it('reflects growing counters and the panel auto-disabling a client at its quota', async () => {
     const s = spec('grower', { trafficLimitBytes: 1000 });
     await adapter.ensureClient(s);
@@ -500,6 +546,130 @@ describe('XuiAdapter version gate', () => {
       const err = await caught(adapter.detect());
       expect(err.code).toBe('PANEL_REJECTED');
       expect(err.panelMessage).toMatch(/base path/);
+    } finally {
+      await adapter.close();
+      await sim.close();
+    }
+  });
+});
+
+describe('XuiAdapter version detection on real-panel variations', () => {
+  interface Case {
+    title: string;
+    opts: Partial<XuiSimulatorOptions> & Pick<XuiSimulatorOptions, 'profile'>;
+    auth: 'password' | 'token';
+    version: string;
+    profile: XuiProfile;
+    clientRoutes: boolean;
+  }
+  const cases: Case[] = [
+    { title: '3.0.0 with a token alone reads __X_UI_CUR_VER__ on the login page', opts: { profile: 'G5', version: '3.0.0' }, auth: 'token', version: '3.0.0', profile: 'G5', clientRoutes: false },
+    { title: '3.0.0 with a password reads it on the panel page', opts: { profile: 'G5', version: '3.0.0' }, auth: 'password', version: '3.0.0', profile: 'G5', clientRoutes: false },
+    { title: '3.0.2 with a token alone and no update check probes the routes', opts: { profile: 'G5' }, auth: 'token', version: '3.0.x', profile: 'G5', clientRoutes: false },
+    { title: '3.6 before its first status sample reads the panel page', opts: { profile: 'G6', statusSampled: false }, auth: 'password', version: '3.6.0', profile: 'G6', clientRoutes: true },
+    { title: '3.6 before its first status sample with a token alone probes clients/*', opts: { profile: 'G6', statusSampled: false }, auth: 'token', version: '3.1+', profile: 'G6', clientRoutes: true },
+    { title: '3.6 dev build reporting dev+<commit>', opts: { profile: 'G6', devBuildCommit: '1a2b3c4d5e6f7a8b' }, auth: 'password', version: 'dev+1a2b3c4d', profile: 'G6', clientRoutes: true },
+    { title: '3.3 (record not re-enabled by a reset)', opts: { profile: 'G6', version: '3.3.0' }, auth: 'password', version: '3.3.0', profile: 'G6', clientRoutes: true },
+    { title: '2.8.3 behind a proxy that strips the version probes server/status', opts: { profile: 'G3', pageVersionHidden: true }, auth: 'password', version: '2.x', profile: 'G3', clientRoutes: false },
+    { title: '2.3.5 behind a proxy that strips the version falls back to POST server/status', opts: { profile: 'G2', pageVersionHidden: true }, auth: 'password', version: '2.x', profile: 'G2', clientRoutes: false },
+  ];
+
+  it.each(cases)('$title', async ({ opts, auth, version, profile, clientRoutes }) => {
+    const sim = await startXuiSimulator({ basePath: '/detect/', apiTokens: [TOKEN], sub: { showInfo: false }, ...opts });
+    const inbound = sim.addInbound({ protocol: 'vless', port: 443, remark: 'main' });
+    sim.seedClients(inbound, [{ email: 'filler-a' }, { email: 'filler-b' }]);
+    const conn: PanelConnection =
+      auth === 'token'
+        ? { serverId: 'detect', kind: 'XUI', baseUrl: sim.url, apiToken: TOKEN }
+        : { serverId: 'detect', kind: 'XUI', baseUrl: sim.url, username: sim.username, password: sim.password };
+    const adapter = new XuiAdapter(conn, FAST);
+    try {
+      const info = await adapter.detect();
+      expect(info).toMatchObject({ version, profile, capabilities: { clientRoutes, deviceLimit: true } });
+      const s: ClientSpec = {
+        name: 'probe-user',
+        uuid: randomUUID(),
+        password: randomBytes(12).toString('hex'),
+        enabled: true,
+        trafficLimitBytes: 1000,
+        expiresAt: new Date(sim.clock.now() + 30 * DAY),
+        deviceLimit: 1,
+        inboundIds: [String(inbound)],
+      };
+      expect((await adapter.ensureClient(s)).action).toBe('created');
+      expect(await adapter.getLinks('probe-user')).toHaveLength(1);
+      sim.setTraffic('probe-user', 700, 700);
+      sim.tick();
+      expect((await adapter.getClient('probe-user'))?.enabled).toBe(false);
+      await adapter.resetTraffic('probe-user');
+      expect(await adapter.getClient('probe-user')).toMatchObject({ enabled: true, upBytes: 0 });
+      await adapter.setEnabled('probe-user', false);
+      expect((await adapter.getClient('probe-user'))?.enabled).toBe(false);
+      await adapter.deleteClient('probe-user');
+      expect(await adapter.getClient('probe-user')).toBeNull();
+      expect(await adapter.health()).toMatchObject({ ok: true, version });
+    } finally {
+      await adapter.close();
+      await sim.close();
+    }
+  });
+
+  it('finds the version in every page style the releases use', () => {
+    expect(versionInPage('<link rel="stylesheet" href="/p/assets/css/custom.min.css?2.8.11">')).toBe('2.8.11');
+    expect(versionInPage('<link rel="stylesheet" href="/assets/css/custom.css?2.1.3">')).toBe('2.1.3');
+    expect(versionInPage('<script>window.__X_UI_BASE_PATH__="/";window.__X_UI_CUR_VER__="3.0.0";</script>')).toBe('3.0.0');
+    expect(versionInPage('<script nonce="n">window.X_UI_BASE_PATH="/x/";window.X_UI_CUR_VER="3.2.7";</script>')).toBe('3.2.7');
+    expect(versionInPage('<script>window.X_UI_BASE_PATH="/x/";</script>')).toBeUndefined();
+    expect(parseVersion('v3.1.0')).toBe('3.1.0');
+    expect(parseVersion('2.9')).toBe('2.9.0');
+    expect(parseVersion('dev+1a2b3c4d')).toBeUndefined();
+  });
+});
+
+describe('XuiAdapter share links across 2.x releases', () => {
+  it.each(['2.3.5', '2.7.0', '2.8.5', '2.8.9', '2.9.4'])('builds what the %s subscription serves (listen address, allowInsecure, header host)', async (version) => {
+    const profile: XuiProfile = version < '2.7' ? 'G2' : version < '2.8.4' ? 'G3' : 'G4';
+    const sim = await startXuiSimulator({ profile, version, basePath: '/links/', sub: { showInfo: false } });
+    const tls = sim.addInbound({
+      protocol: 'vless',
+      port: 443,
+      listen: '198.51.100.7',
+      remark: 'tls',
+      settings: { clients: [], decryption: 'none', encryption: '', fallbacks: [] },
+      streamSettings: { network: 'tcp', security: 'tls', tlsSettings: { serverName: 'a.example.com', settings: { allowInsecure: true, fingerprint: 'chrome' } } },
+    });
+    const vm = sim.addInbound({
+      protocol: 'vmess',
+      port: 8443,
+      remark: 'vm',
+      streamSettings: {
+        network: 'ws',
+        security: 'tls',
+        wsSettings: { path: '/vm', host: 'field.example.com', headers: { Host: 'header.example.com' } },
+        tlsSettings: { serverName: 'b.example.com', settings: { allowInsecure: false } },
+      },
+    });
+    sim.seedClients(tls, [{ email: 'filler-tls' }]);
+    sim.seedClients(vm, [{ email: 'filler-vm' }]);
+    const adapter = new XuiAdapter({ serverId: 'links', kind: 'XUI', baseUrl: sim.url, username: sim.username, password: sim.password }, FAST);
+    try {
+      for (const [name, id] of [
+        ['link-tls', tls],
+        ['link-vm', vm],
+      ] as const) {
+        await adapter.ensureClient({
+          name,
+          uuid: randomUUID(),
+          password: randomBytes(12).toString('hex'),
+          enabled: true,
+          trafficLimitBytes: 0,
+          expiresAt: null,
+          deviceLimit: 0,
+          inboundIds: [String(id)],
+        });
+        const served = Buffer.from(await (await fetch(`${sim.subUrl}${name}`)).text(), 'base64').toString('utf8').split('\n').filter((l) => l !== '');
+        expect(await adapter.getLinks(name)).toEqual(served);
+      }
     } finally {
       await adapter.close();
       await sim.close();

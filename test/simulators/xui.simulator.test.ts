@@ -167,14 +167,105 @@ describe('3x-ui simulator: routing and authentication', () => {
   });
 });
 
+describe('3x-ui simulator: version exposure of the real releases', () => {
+  it('shows __X_UI_CUR_VER__ on every 3.0.0 page but X_UI_CUR_VER only behind the 3.0.1+ login', async () => {
+    const v300 = await start({ profile: 'G5', version: '3.0.0' });
+    expect((await new RawPanel(v300).req('GET', '')).text).toContain('window.__X_UI_CUR_VER__="3.0.0"');
+    const v301 = await start({ profile: 'G5', version: '3.0.1' });
+    const raw = new RawPanel(v301);
+    expect((await raw.req('GET', '')).text).not.toContain('CUR_VER');
+    await raw.login();
+    expect((await raw.req('GET', 'panel/')).text).toContain('window.X_UI_CUR_VER="3.0.1"');
+  });
+
+  it('sets the cookie path to the base path from 2.9.0 (before: /)', async () => {
+    for (const [version, path] of [
+      ['2.8.11', '/'],
+      ['2.9.0', '/sim/'],
+    ] as const) {
+      const sim = await start({ profile: 'G4', version });
+      const res = await new RawPanel(sim).login();
+      expect([version, /Path=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1]]).toEqual([version, path]);
+    }
+  });
+
+  it('answers server/status with a null obj before the first sample and dev+<commit> on a 3.5+ dev build', async () => {
+    const sim = await start({ profile: 'G6', statusSampled: false, devBuildCommit: '0123456789abcdef' });
+    const raw = new RawPanel(sim);
+    await raw.login();
+    expect((await raw.req('GET', 'panel/api/server/status')).json()).toEqual({ success: true, msg: '', obj: null });
+    sim.setStatusSampled(true);
+    expect(((await raw.req('GET', 'panel/api/server/status')).json().obj as Record<string, unknown>).panelVersion).toBe('dev+01234567');
+    expect((await raw.req('GET', 'panel/')).text).toContain('window.X_UI_CUR_VER="dev+01234567"');
+  });
+});
+
+describe('3x-ui simulator: client records of 3.1+ releases', () => {
+  it('binds update bodies into the release model.Client: 3.5+ refuses allowedIPs sent as record text', async () => {
+    const sim = await start({ profile: 'G6' });
+    const a = sim.addInbound({ protocol: 'vless', port: 443 });
+    const raw = new RawPanel(sim);
+    await raw.login();
+    await raw.req('POST', 'panel/api/clients/add', { json: { client: { email: 'wg', subId: 'wg' }, inboundIds: [a] } });
+    const rec = ((await raw.req('GET', 'panel/api/clients/get/wg')).json().obj as { client: Record<string, unknown> }).client;
+    expect(rec).toMatchObject({ allowedIPs: '', keepAlive: 0, group: '', reverse: null });
+    const echoed = await raw.req('POST', 'panel/api/clients/update/wg', { json: { ...rec, id: rec.uuid } });
+    expect(echoed.json()).toEqual({
+      success: false,
+      msg: 'Something went wrong (json: cannot unmarshal string into Go struct field Client.allowedIPs of type []string)',
+      obj: null,
+    });
+    const older = await start({ profile: 'G6', version: '3.4.0' });
+    const b = older.addInbound({ protocol: 'vless', port: 443 });
+    const raw34 = new RawPanel(older);
+    await raw34.login();
+    await raw34.req('POST', 'panel/api/clients/add', { json: { client: { email: 'wg', subId: 'wg' }, inboundIds: [b] } });
+    const rec34 = ((await raw34.req('GET', 'panel/api/clients/get/wg')).json().obj as { client: Record<string, unknown> }).client;
+    expect('allowedIPs' in rec34).toBe(false);
+    expect((await raw34.req('POST', 'panel/api/clients/update/wg', { json: { ...rec34, id: rec34.uuid } })).json().success).toBe(true);
+  });
+
+  it('re-enables the record on resetTraffic from 3.4 only, and keeps omitted secrets on update from 3.4 only', async () => {
+    for (const [version, reenabled, keeps] of [
+      ['3.3.0', false, false],
+      ['3.4.0', true, true],
+    ] as const) {
+      const sim = await start({ profile: 'G6', version });
+      const a = sim.addInbound({ protocol: 'vless', port: 443 });
+      const raw = new RawPanel(sim);
+      await raw.login();
+      await raw.req('POST', 'panel/api/clients/add', { json: { client: { email: 'r', subId: 'r', id: uuid(7), totalGB: 100 }, inboundIds: [a] } });
+      sim.setTraffic('r', 60, 60);
+      sim.tick();
+      await raw.req('POST', 'panel/api/clients/resetTraffic/r');
+      const got = ((await raw.req('GET', 'panel/api/clients/get/r')).json().obj as { client: Record<string, unknown> }).client;
+      expect([version, got.enable]).toEqual([version, reenabled]);
+      await raw.req('POST', 'panel/api/clients/update/r', { json: { email: 'r', subId: 'r', totalGB: 100, enable: true } });
+      const after = ((await raw.req('GET', 'panel/api/clients/get/r')).json().obj as { client: Record<string, unknown> }).client;
+      expect([version, after.uuid === uuid(7)]).toEqual([version, keeps]);
+    }
+  });
+
+  it('replaces a Shadowsocks-2022 client password that is not a key of the method size', async () => {
+    const sim = await start({ profile: 'G6' });
+    const ss = sim.addInbound({ protocol: 'shadowsocks', port: 8388 });
+    const raw = new RawPanel(sim);
+    await raw.login();
+    await raw.req('POST', 'panel/api/clients/add', { json: { client: { email: 's', subId: 's', password: 'short' }, inboundIds: [ss] } });
+    const key = ((await raw.req('GET', 'panel/api/clients/get/s')).json().obj as { client: Record<string, unknown> }).client.password as string;
+    expect(key).not.toBe('short');
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+  });
+});
+
 describe('3x-ui simulator: classic client API', () => {
-  it('rejects a duplicate email panel-wide and case-insensitively with the version message', async () => {
-    const cases: Array<[XuiSimulatorOptions['profile'], string]> = [
-      ['G2', 'Something went wrong! Failed: Duplicate email: ALICE\n'],
-      ['G3', 'Something went wrong (Duplicate email: ALICE\n)'],
+  it('rejects a duplicate email panel-wide and case-insensitively (2.5+) with the version message', async () => {
+    const cases: Array<[XuiSimulatorOptions['profile'], string, string]> = [
+      ['G2', '2.5.8', 'Something went wrong! Failed: Duplicate email: ALICE\n'],
+      ['G3', '2.8.3', 'Something went wrong (Duplicate email: ALICE\n)'],
     ];
-    for (const [profile, msg] of cases) {
-      const sim = await start({ profile });
+    for (const [profile, version, msg] of cases) {
+      const sim = await start({ profile, version });
       const a = sim.addInbound({ protocol: 'vless', port: 443 });
       const b = sim.addInbound({ protocol: 'vless', port: 444 });
       const raw = new RawPanel(sim);
@@ -182,6 +273,21 @@ describe('3x-ui simulator: classic client API', () => {
       expect((await raw.addClient(a, [{ id: uuid(1), email: 'alice', enable: true }])).json().success).toBe(true);
       expect((await raw.addClient(b, [{ id: uuid(2), email: 'ALICE', enable: true }])).json()).toEqual({ success: false, msg, obj: null });
     }
+  });
+
+  it('compares emails exactly before 2.5, so only the same spelling is a duplicate', async () => {
+    const sim = await start({ profile: 'G2', version: '2.3.5' });
+    const a = sim.addInbound({ protocol: 'vless', port: 443 });
+    const b = sim.addInbound({ protocol: 'vless', port: 444 });
+    const raw = new RawPanel(sim);
+    await raw.login();
+    expect((await raw.addClient(a, [{ id: uuid(1), email: 'alice', enable: true }])).json().success).toBe(true);
+    expect((await raw.addClient(b, [{ id: uuid(2), email: 'ALICE', enable: true }])).json().success).toBe(true);
+    expect((await raw.addClient(b, [{ id: uuid(3), email: 'alice', enable: true }])).json()).toEqual({
+      success: false,
+      msg: 'Something went wrong! Failed: Duplicate email: alice\n',
+      obj: null,
+    });
   });
 
   it('lets one email sit on several inbounds with the same subId from 3.0 only', async () => {

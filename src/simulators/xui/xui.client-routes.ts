@@ -1,7 +1,9 @@
 /**
  * `{base}panel/api/clients/*` of the simulated 3x-ui 3.1+ (PANELS.md B.8): clients keyed by
- * email, JSON bodies only (`ShouldBindJSON`), full-replace update that keeps stored secrets and
- * subId when omitted, forced `enable:true` on add, `email already in use` / `subId already in use`.
+ * email, JSON bodies only (`ShouldBindJSON` into `model.Client`, whose fields and Go types follow
+ * the release: e.g. 3.5+ `allowedIPs` is a list there but CSV text in the record JSON), full-replace
+ * update that keeps stored secrets and subId when omitted, forced `enable:true` on add,
+ * `email already in use` / `subId already in use`, `resetTraffic` re-enabling the record from 3.4.
  *
  * The simulator derives each client record from the inbound `settings.clients[]` entries that
  * carry the email (the real panel keeps a `clients` table in sync with them); a client detached
@@ -9,41 +11,53 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../shared/sim-http';
-import { bindJsonStruct, GoError, sprintln, zeroOf, type GoStruct } from './xui.go-json';
+import { bindJsonStruct, GoError, sprintln, zeroOf, type GoFieldKind, type GoStruct } from './xui.go-json';
+import type { XuiFeatures } from './xui.profile';
 import type { XuiRouteContext } from './xui.route-kit';
 import { readJsonBody } from './xui.request';
 import { clientKeyField, num, str, type ClientLocation, type RawClient, type XuiInbound, type XuiState } from './xui.state';
 import { trafficJson } from './xui.wire';
 
-/** `model.Client` as G6 binds it; the stored entry keeps exactly these keys in this order. */
-const CLIENT: GoStruct = {
-  name: 'Client',
-  fields: {
+/** `model.Client` as G6 binds it (fields per release); the stored entry keeps these keys in this order. */
+function clientStruct(f: XuiFeatures): GoStruct {
+  const fields: Record<string, GoFieldKind> = {
     id: 'string',
     security: 'string',
     password: 'string',
     flow: 'string',
+    reverse: 'object',
     auth: 'string',
-    email: 'string',
-    limitIp: 'int',
-    totalGB: 'int64',
-    expiryTime: 'int64',
-    enable: 'bool',
-    tgId: 'int64',
-    subId: 'string',
-    comment: 'string',
-    reset: 'int',
-    created_at: 'int64',
-    updated_at: 'int64',
-  },
-};
+  };
+  if (f.wireguardClientFields) {
+    Object.assign(fields, {
+      privateKey: 'string',
+      publicKey: 'string',
+      allowedIPs: 'stringList',
+      preSharedKey: 'string',
+      keepAlive: 'int',
+      secret: 'string',
+      adTag: 'string',
+    });
+  }
+  Object.assign(fields, { email: 'string', limitIp: 'int', totalGB: 'int64', expiryTime: 'int64', enable: 'bool', tgId: 'int64', subId: 'string' });
+  if (f.clientGroup) fields.group = 'string';
+  Object.assign(fields, { comment: 'string', reset: 'int', created_at: 'int64', updated_at: 'int64' });
+  return { name: 'Client', fields };
+}
+
+// `omitempty` fields of model.Client that only carry a value for some protocols.
+const OMIT_EMPTY = new Set(['reverse', 'privateKey', 'publicKey', 'allowedIPs', 'preSharedKey', 'keepAlive', 'secret', 'adTag', 'group']);
 
 const INBOUND_IDS: GoStruct = { name: 'attachDetachBody', fields: { inboundIds: 'intList' } };
 
-/** A bound client with every field present (Go zero values for the omitted ones). */
-function fullClient(bound: Record<string, unknown>): RawClient {
+/** A bound client with every field present (Go zero values for the omitted ones, `omitempty` ones dropped). */
+function fullClient(struct: GoStruct, bound: Record<string, unknown>): RawClient {
   const out: RawClient = {};
-  for (const [k, kind] of Object.entries(CLIENT.fields)) out[k] = k in bound ? bound[k] : zeroOf(kind);
+  for (const [k, kind] of Object.entries(struct.fields)) {
+    const v = k in bound ? bound[k] : zeroOf(kind);
+    if (OMIT_EMPTY.has(k) && (v === null || v === '' || v === 0 || (Array.isArray(v) && v.length === 0))) continue;
+    out[k] = v;
+  }
   if (out.created_at === 0) delete out.created_at;
   if (out.updated_at === 0) delete out.updated_at;
   return out;
@@ -86,9 +100,16 @@ function forInbound(client: RawClient, inbound: XuiInbound): RawClient {
     case 'trojan':
       if (str(c, 'password') === '') c.password = randomBytes(16).toString('hex');
       break;
-    case 'shadowsocks':
-      if (str(c, 'password') === '') c.password = randomBytes(32).toString('base64');
+    case 'shadowsocks': {
+      // A 2022-blake3 inbound needs a base64 key of its exact size; anything else is replaced.
+      const method = typeof inbound.settings.method === 'string' ? inbound.settings.method : '';
+      const size = method === '2022-blake3-aes-128-gcm' ? 16 : method.startsWith('2022-blake3-') ? 32 : 0;
+      const pw = str(c, 'password');
+      const decoded = Buffer.from(pw, 'base64');
+      const valid = size === 0 ? pw !== '' : decoded.length === size && decoded.toString('base64') === pw;
+      if (!valid) c.password = size > 0 ? randomBytes(size).toString('base64') : randomBytes(16).toString('hex');
       break;
+    }
     case 'hysteria':
     case 'hysteria2':
       if (str(c, 'auth') === '') c.auth = randomBytes(16).toString('hex');
@@ -105,12 +126,14 @@ function entriesOf(state: XuiState, email: string): ClientLocation[] {
   return state.findEntries(email, true);
 }
 
-/** ClientRecord JSON derived from a client's entries. */
+/** ClientRecord JSON derived from a client's entries, with the fields of the release. */
 function recordJson(state: XuiState, email: string, locs: ClientLocation[]): Record<string, unknown> {
   const first = locs[0].client;
+  const f = state.features;
   const pick = (key: string): string => locs.map((l) => str(l.client, key)).find((v) => v !== '') ?? '';
   const meta = state.recordMetaOf(email);
-  return {
+  const reverse = locs.map((l) => l.client.reverse).find((v) => v !== null && typeof v === 'object') ?? null;
+  const out: Record<string, unknown> = {
     id: meta.id,
     email: str(first, 'email'),
     subId: str(first, 'subId'),
@@ -119,30 +142,36 @@ function recordJson(state: XuiState, email: string, locs: ClientLocation[]): Rec
     auth: pick('auth'),
     flow: pick('flow'),
     security: str(first, 'security'),
-    reverse: null,
-    privateKey: '',
-    publicKey: '',
-    allowedIPs: '',
-    preSharedKey: '',
-    keepAlive: 0,
-    secret: '',
-    adTag: '',
+    reverse,
+  };
+  if (f.wireguardClientFields) {
+    // The record stores the allowed IPs as comma-separated text and emits them that way.
+    const allowed = locs.map((l) => l.client.allowedIPs).find((v) => Array.isArray(v) && v.length > 0);
+    Object.assign(out, {
+      privateKey: pick('privateKey'),
+      publicKey: pick('publicKey'),
+      allowedIPs: Array.isArray(allowed) ? allowed.join(',') : '',
+      preSharedKey: pick('preSharedKey'),
+      keepAlive: num(first, 'keepAlive'),
+      secret: pick('secret'),
+      adTag: pick('adTag'),
+    });
+  }
+  Object.assign(out, {
     limitIp: num(first, 'limitIp'),
-    limitHwid: 0,
     totalGB: num(first, 'totalGB'),
     expiryTime: num(first, 'expiryTime'),
     enable: first.enable === true,
     tgId: num(first, 'tgId'),
-    group: '',
+  });
+  if (f.clientGroup) out.group = str(first, 'group');
+  Object.assign(out, {
     comment: str(first, 'comment'),
     reset: num(first, 'reset'),
-    resetDay: 0,
-    resetMax: 0,
-    trafficReset: 'never',
-    trafficResetDay: 0,
     createdAt: meta.createdAt,
     updatedAt: meta.updatedAt,
-  };
+  });
+  return out;
 }
 
 /** All clients grouped by exact email, in first-seen order. */
@@ -190,7 +219,8 @@ function create(ctx: XuiRouteContext, req: SimRequest): SimResponse {
   const { state } = ctx;
   const payload = readJsonBody(req);
   const obj = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  const client = fullClient(bindJsonStruct(CLIENT, tolerant(obj.client)));
+  const struct = clientStruct(state.features);
+  const client = fullClient(struct, bindJsonStruct(struct, tolerant(obj.client)));
   const { inboundIds } = bindJsonStruct(INBOUND_IDS, { inboundIds: obj.inboundIds ?? null }) as { inboundIds?: number[] };
   validateIdentity(client);
   if (!inboundIds || inboundIds.length === 0) throw new GoError(sprintln('at least one inbound is required'));
@@ -226,10 +256,12 @@ function update(ctx: XuiRouteContext, req: SimRequest, email: string): SimRespon
   if (email === '') throw new GoError(sprintln('client email is required'));
   const locs = entriesOf(state, email);
   if (locs.length === 0) throw new GoError('record not found');
-  const next = fullClient(bindJsonStruct(CLIENT, tolerant(readJsonBody(req))));
+  const struct = clientStruct(state.features);
+  const next = fullClient(struct, bindJsonStruct(struct, tolerant(readJsonBody(req))));
   validateIdentity(next);
   const stored = locs[0].client;
-  for (const k of ['subId', 'id', 'password', 'auth']) if (str(next, k) === '') next[k] = str(stored, k);
+  const kept = state.features.updateKeepsSecrets ? ['subId', 'id', 'password', 'auth'] : ['subId'];
+  for (const k of kept) if (str(next, k) === '') next[k] = str(stored, k);
   const newEmail = str(next, 'email');
   if (newEmail !== email && entriesOf(state, newEmail).length > 0) throw new GoError(sprintln('Duplicate email:', newEmail));
   if (str(next, 'subId') !== str(stored, 'subId')) {
@@ -305,7 +337,9 @@ function resetTraffic(ctx: XuiRouteContext, email: string): SimResponse {
   const { state } = ctx;
   const locs = entriesOf(state, email);
   if (locs.length === 0) throw new GoError('record not found');
-  for (const loc of locs) loc.client.enable = true;
+  // 3.4+ re-enables the client record (and its settings copies) first; before, only the
+  // traffic row is re-enabled and a client the panel disabled stays disabled.
+  if (state.features.resetEnablesRecord) for (const loc of locs) loc.client.enable = true;
   const row = state.traffic.get(email);
   if (row) {
     row.up = 0;

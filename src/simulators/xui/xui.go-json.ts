@@ -74,8 +74,11 @@ export function goMarshalIndentMap(value: unknown): string {
   return htmlEscapeJson(JSON.stringify(sortKeysDeep(value), null, 2));
 }
 
-/** Go field kinds the binder knows. `jsonText` = G6 columns accepting a JSON string or a nested object. */
-export type GoFieldKind = 'int' | 'int64' | 'string' | 'bool' | 'jsonText' | 'intList';
+/**
+ * Go field kinds the binder knows. `jsonText` = G6 columns accepting a JSON string or a nested
+ * object; `stringList` = `[]string`; `object` = a pointer to a struct (`*ClientReverse`).
+ */
+export type GoFieldKind = 'int' | 'int64' | 'string' | 'bool' | 'jsonText' | 'intList' | 'stringList' | 'object';
 
 /** A struct to bind: its Go name (for error texts) and its fields by JSON/form name. */
 export interface GoStruct {
@@ -94,6 +97,10 @@ function goTypeName(kind: GoFieldKind): string {
       return 'bool';
     case 'intList':
       return '[]int';
+    case 'stringList':
+      return '[]string';
+    case 'object':
+      return 'struct';
     default:
       return 'string';
   }
@@ -111,7 +118,10 @@ export function zeroOf(kind: GoFieldKind): unknown {
     case 'bool':
       return false;
     case 'intList':
+    case 'stringList':
       return [];
+    case 'object':
+      return null;
     default:
       return '';
   }
@@ -147,6 +157,17 @@ function decodeJsonField(struct: GoStruct, field: string, kind: GoFieldKind, val
         }
         return v;
       });
+    case 'stringList':
+      if (!Array.isArray(value)) throw typeErr();
+      return value.map((v) => {
+        if (typeof v !== 'string') {
+          throw new GoError(`json: cannot unmarshal ${goKind(v)} into Go struct field ${struct.name}.${field} of type string`);
+        }
+        return v;
+      });
+    case 'object':
+      if (typeof value !== 'object' || Array.isArray(value)) throw typeErr();
+      return value;
   }
 }
 
@@ -202,6 +223,9 @@ export function bindFormStruct(struct: GoStruct, form: URLSearchParams): Bound {
       }
       case 'intList':
         out[field] = form.getAll(field).map((v) => Number(v));
+        break;
+      case 'stringList':
+        out[field] = form.getAll(field);
         break;
       default:
         out[field] = raw;

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../shared/sim-http';
 import { goMarshalIndentMap } from './xui.go-json';
+import type { XuiFeatures } from './xui.profile';
 import { header } from './xui.request';
 import { str, type RawClient, type XuiInbound, type XuiState, type XuiTrafficRow } from './xui.state';
 
@@ -85,6 +86,8 @@ export interface LinkOptions {
   now: number;
   /** The traffic row of the client on this inbound (owner rows only, as the sub service preloads). */
   stats?: XuiTrafficRow;
+  /** Release switches of the link format (`sub*` features). */
+  features: Pick<XuiFeatures, 'subListenAddress' | 'subAllowInsecure' | 'subVlessEncryption' | 'subHeaderHostWins'>;
 }
 
 function remarkOf(inbound: XuiInbound, email: string, extra: string, opts: LinkOptions): string {
@@ -114,10 +117,7 @@ function remarkOf(inbound: XuiInbound, email: string, extra: string, opts: LinkO
   return parts.join(sep);
 }
 
-function hostOf(settings: Obj | undefined): string {
-  if (!settings) return '';
-  if (typeof settings.host === 'string' && settings.host !== '') return settings.host;
-  const headers = obj(settings.headers);
+function hostOfHeaders(headers: Obj | undefined): string {
   for (const [k, v] of Object.entries(headers ?? {})) {
     if (k.toLowerCase() !== 'host') continue;
     if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : '';
@@ -126,8 +126,17 @@ function hostOf(settings: Obj | undefined): string {
   return '';
 }
 
+/** The `host` of a transport: its own field, else a `Host` header (before 2.3.6 a non-empty header wins). */
+function hostOf(settings: Obj | undefined, headerWins = false): string {
+  if (!settings) return '';
+  const own = typeof settings.host === 'string' ? settings.host : '';
+  const fromHeaders = hostOfHeaders(obj(settings.headers));
+  if (headerWins) return fromHeaders !== '' ? fromHeaders : own;
+  return own !== '' ? own : fromHeaders;
+}
+
 /** `applyShareNetworkParams` (and the vmess object variant when `vmess`). */
-function networkParams(stream: Obj, network: string, set: (k: string, v: string) => void, vmess: boolean): void {
+function networkParams(stream: Obj, network: string, set: (k: string, v: string) => void, vmess: boolean, headerWins: boolean): void {
   switch (network) {
     case 'tcp': {
       const h = obj(obj(obj(stream.tcpSettings)?.header));
@@ -147,7 +156,7 @@ function networkParams(stream: Obj, network: string, set: (k: string, v: string)
     case 'xhttp': {
       const s = obj(stream[`${network}Settings`]) ?? {};
       set('path', typeof s.path === 'string' ? s.path : '');
-      set('host', hostOf(s));
+      set('host', hostOf(s, headerWins && network !== 'xhttp'));
       if (network === 'xhttp') {
         set('mode', typeof s.mode === 'string' ? s.mode : '');
         if (typeof s.xPaddingBytes === 'string' && s.xPaddingBytes !== '') set('x_padding_bytes', s.xPaddingBytes);
@@ -166,13 +175,18 @@ function networkParams(stream: Obj, network: string, set: (k: string, v: string)
   }
 }
 
-function tlsParams(stream: Obj, set: (k: string, v: string) => void): void {
+function tlsParams(stream: Obj, set: (k: string, v: string | boolean) => void, allowInsecure: boolean, vmess: boolean): void {
   const tls = obj(stream.tlsSettings);
   const alpn = Array.isArray(tls?.alpn) ? tls.alpn.filter((a): a is string => typeof a === 'string') : [];
   if (alpn.length > 0) set('alpn', alpn.join(','));
   if (tls && 'serverName' in tls) set('sni', typeof tls.serverName === 'string' ? tls.serverName : '');
   const inner = obj(tls?.settings);
   if (inner && 'fingerprint' in inner) set('fp', typeof inner.fingerprint === 'string' ? inner.fingerprint : '');
+  // Releases before 2.8.10 pass the client-side "allow insecure" switch on.
+  if (allowInsecure && inner && 'allowInsecure' in inner) {
+    if (vmess) set('allowInsecure', inner.allowInsecure === true);
+    else if (inner.allowInsecure === true) set('allowInsecure', '1');
+  }
 }
 
 function pickRandom(list: unknown): string {
@@ -200,24 +214,26 @@ function realityParams(stream: Obj, set: (k: string, v: string) => void): void {
 /** The share link(s) of one client on one inbound, as the panel's sub service builds them. */
 export function shareLinks(inbound: XuiInbound, client: RawClient, requestHost: string, opts: LinkOptions): string[] {
   const email = str(client, 'email');
+  const f = opts.features;
   const listen = inbound.listen;
-  const address = listen === '' || listen === '0.0.0.0' || listen === '::' || listen === '::0' ? requestHost : listen;
+  const anyAddress = listen === '' || listen === '0.0.0.0' || listen === '::' || listen === '::0';
+  const address = anyAddress || !f.subListenAddress ? requestHost : listen;
   const stream = inbound.streamSettings ?? {};
   const network = typeof stream.network === 'string' ? stream.network : '';
   const security = typeof stream.security === 'string' ? stream.security : '';
   const remark = remarkOf(inbound, email, '', opts);
   const params = new Map<string, string>();
-  const set = (k: string, v: string): void => {
-    params.set(k, v);
+  const set = (k: string, v: string | boolean): void => {
+    params.set(k, String(v));
   };
 
   switch (inbound.protocol) {
     case 'vmess': {
       const o: Obj = { v: '2', add: address, port: inbound.port, type: 'none' };
       o.net = network;
-      networkParams(stream, network, (k, v) => (o[k] = v), true);
+      networkParams(stream, network, (k, v) => (o[k] = v), true, f.subHeaderHostWins);
       o.tls = security;
-      if (security === 'tls') tlsParams(stream, (k, v) => (o[k] = v));
+      if (security === 'tls') tlsParams(stream, (k, v) => (o[k] = v), f.subAllowInsecure, true);
       o.id = str(client, 'id');
       o.scy = str(client, 'security');
       o.ps = remark;
@@ -226,12 +242,15 @@ export function shareLinks(inbound: XuiInbound, client: RawClient, requestHost: 
     case 'vless':
     case 'trojan': {
       set('type', network);
-      if (inbound.protocol === 'vless' && typeof inbound.settings.encryption === 'string') set('encryption', inbound.settings.encryption);
-      networkParams(stream, network, set, false);
+      const enc = inbound.settings.encryption;
+      if (inbound.protocol === 'vless' && typeof enc === 'string' && (f.subVlessEncryption === 'always' || (f.subVlessEncryption === 'non-empty' && enc !== ''))) {
+        set('encryption', enc);
+      }
+      networkParams(stream, network, set, false, f.subHeaderHostWins);
       const flow = str(client, 'flow');
       if (security === 'tls') {
         set('security', 'tls');
-        tlsParams(stream, set);
+        tlsParams(stream, set, f.subAllowInsecure, false);
         if (inbound.protocol === 'vless' && network === 'tcp' && flow !== '') set('flow', flow);
       } else if (security === 'reality') {
         realityParams(stream, set);
@@ -244,10 +263,10 @@ export function shareLinks(inbound: XuiInbound, client: RawClient, requestHost: 
       const method = typeof inbound.settings.method === 'string' ? inbound.settings.method : '';
       const serverPassword = typeof inbound.settings.password === 'string' ? inbound.settings.password : '';
       set('type', network);
-      networkParams(stream, network, set, false);
+      networkParams(stream, network, set, false, f.subHeaderHostWins);
       if (security === 'tls') {
         set('security', 'tls');
-        tlsParams(stream, set);
+        tlsParams(stream, set, f.subAllowInsecure, false);
       }
       const enc = method.startsWith('2') ? `${method}:${serverPassword}:${str(client, 'password')}` : `${method}:${str(client, 'password')}`;
       const user = Buffer.from(enc).toString('base64');
@@ -293,7 +312,7 @@ export function handleSubscription(state: XuiState, opts: SubOptions, req: SimRe
       const email = str(client, 'email');
       const row = state.traffic.get(email);
       const stats = row && row.inboundId === inbound.id ? row : undefined;
-      links.push(...shareLinks(inbound, client, host, { remarkModel: opts.remarkModel, showInfo: opts.showInfo, now: state.clock.now(), stats }));
+      links.push(...shareLinks(inbound, client, host, { remarkModel: opts.remarkModel, showInfo: opts.showInfo, now: state.clock.now(), stats, features: state.features }));
       rows.push(stats ?? { id: 0, inboundId: inbound.id, enable: false, email, up: 0, down: 0, allTime: 0, expiryTime: 0, total: 0, reset: 0, lastOnline: 0 });
     }
   }
@@ -333,7 +352,13 @@ export function linksForRoute(state: XuiState, inbound: XuiInbound, email: strin
   for (const client of state.clientsOf(inbound)) {
     if (str(client, 'email') !== email) continue;
     const row = state.traffic.get(email);
-    out.push(...shareLinks(inbound, client, host, { remarkModel: opts.remarkModel, showInfo: opts.showInfo, now: state.clock.now(), stats: row && row.inboundId === inbound.id ? row : undefined }));
+    out.push(...shareLinks(inbound, client, host, {
+        remarkModel: opts.remarkModel,
+        showInfo: opts.showInfo,
+        now: state.clock.now(),
+        stats: row && row.inboundId === inbound.id ? row : undefined,
+        features: state.features,
+      }));
   }
   return out;
 }

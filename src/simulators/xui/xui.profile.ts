@@ -8,10 +8,12 @@
  * version, not the profile, so an override moves exactly the behaviours that moved upstream.
  *
  * Where the panel exposes its version (read from the Go source):
- * - every release: the HTML pages carry it. v2.x login page and panel page link their assets as
- *   `assets/css/custom.min.css?<version>` (`{{ .cur_ver }}`); v3.x panel pages (after login)
- *   inject `window.X_UI_CUR_VER="<version>"` (the v3 login page does not);
- * - v3.1+: `GET {base}panel/api/server/status` has `obj.panelVersion`.
+ * - v2.x: every server-rendered page, the login page included, links its assets as
+ *   `assets/css/custom.min.css?<version>` (`custom.css?` in 2.0–2.2);
+ * - v3.0.0: every page, the login page included, injects `window.__X_UI_CUR_VER__="<version>"`;
+ *   v3.0.1+: only the pages behind the login inject `window.X_UI_CUR_VER="<version>"`;
+ * - v3.1+: `GET {base}panel/api/server/status` has `obj.panelVersion` (`null` obj until the first
+ *   2 s status sample); from 3.5 a dev build reports `dev+<commit>` there and in the page.
  */
 
 /** The generations of PANELS.md B.1 the simulator supports. */
@@ -55,8 +57,24 @@ export interface XuiFeatures {
   version: string;
   /** Session cookie name: `session` before 2.3.8, then `3x-ui`. */
   cookieName: string;
-  /** Cookie `Path` is the base path from 3.0 (before: `/`). */
+  /** Cookie `Path` is the base path from 2.9.0 (before: `/`). */
   cookiePathIsBase: boolean;
+  /** How the HTML pages show the version: v2 asset links, 3.0.0 `__X_UI_CUR_VER__` everywhere, 3.0.1+ `X_UI_CUR_VER` behind the login. */
+  pageVersion: 'assets' | 'underscored-all-pages' | 'panel-pages';
+  /** 3.5+: a dev build reports `dev+<commit>` as its version (status and page). */
+  devBuildLabel: boolean;
+  /** 2.9.4+: `GET panel/api/server/getPanelUpdateInfo`. */
+  updateInfoRoute: boolean;
+  /** 2.5+: the duplicate-email check ignores case (before: exact match). */
+  emailCaseInsensitive: boolean;
+  /** 3.4+: `clients/resetTraffic` also re-enables the client record (before: only the traffic row). */
+  resetEnablesRecord: boolean;
+  /** 3.4+: `clients/update` keeps the stored UUID/password/auth when the body omits them (before: new random ones, issue #5111). */
+  updateKeepsSecrets: boolean;
+  /** 3.2+: `group` in the client record and `model.Client`. */
+  clientGroup: boolean;
+  /** 3.5+: WireGuard/MTProto client fields (`allowedIPs` is CSV text in the record, a list in `model.Client`). */
+  wireguardClientFields: boolean;
   /** < 2.6: messages are `<text> Successful` / `<text> Failed: <err>`. */
   legacyMessages: boolean;
   /** 3.0+: CSRF token for login and every cookie-authenticated non-GET `/panel/api` call. */
@@ -96,6 +114,14 @@ export interface XuiFeatures {
   alwaysRecomputeTag: boolean;
   /** 3.1+: `/panel/api/clients/*`, classic client routes gone, settings emitted as objects. */
   clientRoutes: boolean;
+  /** Subscription links: 2.8.6+ use a specific listen address as the host (before: always the request host). */
+  subListenAddress: boolean;
+  /** Subscription links before 2.8.10 carry `allowInsecure` (URLs `1` when true; vmess the bool). */
+  subAllowInsecure: boolean;
+  /** Subscription vless `encryption`: absent before 2.6.8, only when non-empty up to 2.8.2, whenever set from 2.8.3. */
+  subVlessEncryption: 'never' | 'non-empty' | 'always';
+  /** Subscription links before 2.3.6: a `Host` header overrides the ws/httpupgrade `host` field. */
+  subHeaderHostWins: boolean;
   /** 3.1+: unknown subscription → 404 empty (before: 400 `Error!`). */
   sub404: boolean;
 }
@@ -110,7 +136,15 @@ export function xuiFeatures(version: string): XuiFeatures {
   return {
     version,
     cookieName: below('2.3.8') ? 'session' : '3x-ui',
-    cookiePathIsBase: atLeast('3.0.0'),
+    cookiePathIsBase: atLeast('2.9.0'),
+    pageVersion: below('3.0.0') ? 'assets' : below('3.0.1') ? 'underscored-all-pages' : 'panel-pages',
+    devBuildLabel: atLeast('3.5.0'),
+    updateInfoRoute: atLeast('2.9.4'),
+    emailCaseInsensitive: atLeast('2.5.0'),
+    resetEnablesRecord: atLeast('3.4.0'),
+    updateKeepsSecrets: atLeast('3.4.0'),
+    clientGroup: atLeast('3.2.0'),
+    wireguardClientFields: atLeast('3.5.0'),
     legacyMessages: below('2.6.0'),
     csrf: atLeast('3.0.0'),
     bearer: atLeast('3.0.0'),
@@ -131,6 +165,10 @@ export function xuiFeatures(version: string): XuiFeatures {
     createBackup: below('2.7.0'),
     alwaysRecomputeTag: below('3.0.0'),
     clientRoutes: atLeast('3.1.0'),
+    subListenAddress: atLeast('2.8.6'),
+    subAllowInsecure: below('2.8.10'),
+    subVlessEncryption: below('2.6.8') ? 'never' : below('2.8.3') ? 'non-empty' : 'always',
+    subHeaderHostWins: below('2.3.6'),
     sub404: atLeast('3.1.0'),
   };
 }

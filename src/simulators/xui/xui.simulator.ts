@@ -3,15 +3,17 @@
  * D.3) in a selectable version profile, plus its subscription listener and test hooks.
  *
  * Routing under the web base path (anything else is a bare 404, like gin's NoRoute):
- * - `GET {base}` login page (v2 pages carry the version as `custom.min.css?<version>`),
- *   `POST {base}login`, logout, `GET {base}csrf-token` (3.0+), `GET {base}panel/` (the panel page:
- *   v3 injects `window.X_UI_CUR_VER`);
+ * - `GET {base}` login page (v2 pages carry the version as `custom.min.css?<version>`, 3.0.0 as
+ *   `window.__X_UI_CUR_VER__`), `POST {base}login`, logout, `GET {base}csrf-token` (3.0+),
+ *   `GET {base}panel/` (the panel page: 3.0.1+ injects `window.X_UI_CUR_VER`);
  * - `{base}panel/api/inbounds/*` (classic; client routes 404 from 3.1), `{base}panel/api/clients/*`
  *   (3.1+), `{base}panel/api/server/status` (2.7+; `panelVersion` from 3.1), `POST {base}server/status` (≤2.6);
  * - `/__sim/*` control plane at the root (see `shared/sim-http.ts`) with the hooks below.
  *
- * Version discovery, as the real panel allows it: `server/status` `obj.panelVersion` (3.1+), else
- * the panel page after login (`X_UI_CUR_VER`, 3.0.x), else the v2 login page's asset links.
+ * Version discovery, as the real panel allows it: `server/status` `obj.panelVersion` (3.1+; `null`
+ * obj before the first status sample, `dev+<commit>` on 3.5+ dev builds), else the panel page
+ * after login (`X_UI_CUR_VER`, 3.0.1+), the 3.0.0 pages (`__X_UI_CUR_VER__`, login page too), or
+ * the v2 pages' asset links.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -53,8 +55,17 @@ export interface XuiSimulatorOptions {
   /** Bearer tokens accepted (3.0+; ignored before). */
   apiTokens?: string[];
   clock?: SimClock;
-  /** 3.0+: whether `server/getPanelUpdateInfo` succeeds (the real one needs GitHub); default false. */
+  /** 2.9.4+: whether `server/getPanelUpdateInfo` succeeds (the real one needs GitHub); default false. */
   updateCheckReachable?: boolean;
+  /** 3.5+: play a CI dev build of this commit, which reports `dev+<first 8 chars>` as its version. */
+  devBuildCommit?: string;
+  /** false = the panel has not sampled its status yet (`server/status` obj `null`); default true. */
+  statusSampled?: boolean;
+  /**
+   * Deployment fault, not panel behaviour: a proxy or theme that strips the version from the
+   * HTML pages (asset query strings and injected globals), to exercise route probing.
+   */
+  pageVersionHidden?: boolean;
   /** Subscription settings. */
   sub?: Partial<Pick<SubOptions, 'subPath' | 'remarkModel' | 'showInfo' | 'encrypt' | 'title' | 'updateIntervalHours'>>;
 }
@@ -77,6 +88,10 @@ export interface XuiSimulator extends XuiHooks {
   password: string;
   /** Bearer tokens accepted (empty before 3.0). */
   apiTokens: readonly string[];
+  /** What the panel reports as its version (`version`, or `dev+<commit>` for a 3.5+ dev build). */
+  reportedVersion: string;
+  /** Whether `server/status` has a sample (`obj` is `null` before the first one). */
+  setStatusSampled(sampled: boolean): void;
   close(): Promise<void>;
 }
 
@@ -109,19 +124,31 @@ interface Deps {
   subOpts: SubOptions;
   sessionMaxAgeMs: number;
   updateCheckReachable: boolean;
+  reportedVersion: string;
+  statusSampled: boolean;
+  pageVersionHidden: boolean;
 }
 
 function pageHtml(d: Deps, page: 'login' | 'panel', csrf?: string): SimResponse {
-  const v = d.features.version;
-  if (!d.features.csrf) {
+  const v = d.pageVersionHidden ? '' : d.reportedVersion;
+  const style = d.features.pageVersion;
+  if (style === 'assets') {
     const title = page === 'login' ? 'Login' : `3X: v${v}`;
+    const q = v === '' ? '' : `?${v}`;
     return html(
-      `<!DOCTYPE html><html><head><meta charset="UTF-8"><link rel="stylesheet" href="${d.basePath}assets/css/custom.min.css?${v}">` +
-        `<script src="${d.basePath}assets/js/axios-init.js?${v}"></script></head><body><div id="app">${title}</div></body></html>`,
+      `<!DOCTYPE html><html><head><meta charset="UTF-8"><link rel="stylesheet" href="${d.basePath}assets/ant-design-vue/antd.min.css">` +
+        `<link rel="stylesheet" href="${d.basePath}assets/css/custom.min.css${q}">` +
+        `<script src="${d.basePath}assets/js/axios-init.js${q}"></script></head><body><div id="app">${title}</div></body></html>`,
     );
   }
-  let script = `<script>window.X_UI_BASE_PATH="${d.basePath}"`;
-  if (page === 'panel') script += `;window.X_UI_CUR_VER="${v}"`;
+  let script: string;
+  if (style === 'underscored-all-pages') {
+    script = `<script>window.__X_UI_BASE_PATH__="${d.basePath}"`;
+    if (v !== '') script += `;window.__X_UI_CUR_VER__="${v}"`;
+  } else {
+    script = `<script>window.X_UI_BASE_PATH="${d.basePath}"`;
+    if (page === 'panel' && v !== '') script += `;window.X_UI_CUR_VER="${v}"`;
+  }
   script += ';</script>';
   return html(
     `<!DOCTYPE html><html><head><meta charset="UTF-8">${script}<meta name="csrf-token" content="${csrf ?? ''}"></head>` +
@@ -159,7 +186,8 @@ function serverStatus(d: Deps): SimResponse {
     publicIP: { ipv4: '203.0.113.10', ipv6: 'N/A' },
     appStats: { threads: 20, mem: 64 * 1024 * 1024, uptime: 3600 },
   };
-  if (d.features.panelVersionInStatus) obj.panelVersion = d.features.version;
+  if (!d.statusSampled) return d.env.obj(null);
+  if (d.features.panelVersionInStatus) obj.panelVersion = d.reportedVersion;
   return d.env.obj(obj);
 }
 
@@ -187,9 +215,9 @@ function handleApi(d: Deps, req: SimRequest, seg: string[]): SimResponse {
   else if (group === 'server' && d.features.serverApi) {
     if (req.method === 'GET' && rest[0] === 'status' && rest.length === 1) out = serverStatus(d);
     else if (req.method === 'GET' && rest[0] === 'getNewUUID' && rest.length === 1) out = d.env.obj({ uuid: randomUUID() });
-    else if (req.method === 'GET' && rest[0] === 'getPanelUpdateInfo' && rest.length === 1 && d.features.csrf) {
+    else if (req.method === 'GET' && rest[0] === 'getPanelUpdateInfo' && rest.length === 1 && d.features.updateInfoRoute) {
       // The real check asks GitHub; a panel without outbound access answers a bare failure.
-      const v = d.features.version;
+      const v = d.reportedVersion;
       out = d.updateCheckReachable
         ? d.env.obj({ currentVersion: v, latestVersion: v, updateAvailable: false })
         : jsonResponse(200, { success: false, msg: '', obj: null });
@@ -255,6 +283,9 @@ export async function startXuiSimulator(opts: XuiSimulatorOptions): Promise<XuiS
     subOpts,
     sessionMaxAgeMs,
     updateCheckReachable: opts.updateCheckReachable ?? false,
+    reportedVersion: features.devBuildLabel && opts.devBuildCommit ? `dev+${opts.devBuildCommit.slice(0, 8)}` : version,
+    statusSampled: opts.statusSampled ?? true,
+    pageVersionHidden: opts.pageVersionHidden ?? false,
   };
 
   const hooks = createHooks(state, auth);
@@ -286,6 +317,10 @@ export async function startXuiSimulator(opts: XuiSimulatorOptions): Promise<XuiS
     password,
     get apiTokens() {
       return auth.tokens();
+    },
+    reportedVersion: deps.reportedVersion,
+    setStatusSampled: (sampled: boolean) => {
+      deps.statusSampled = sampled;
     },
     ...hooks,
     close: async () => {

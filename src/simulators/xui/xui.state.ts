@@ -188,8 +188,8 @@ export class XuiState {
   }
 
   /**
-   * The panel-wide duplicate-email check of addClient (case-insensitive), returning the first
-   * offending email or ''. From 3.0 an email may repeat when every copy carries the same
+   * The panel-wide duplicate-email check of addClient (case-insensitive from 2.5, exact before),
+   * returning the first offending email or ''. From 3.0 an email may repeat when every copy carries the same
    * non-empty subId.
    */
   duplicateEmail(clients: RawClient[], known: Map<string, string> = this.emailSubIds()): string {
@@ -208,9 +208,13 @@ export class XuiState {
         seen.set(key, sub);
         const existing = known.get(key);
         if (existing !== undefined && (sub === '' || existing === '' || existing !== sub)) return email;
-      } else {
+      } else if (this.features.emailCaseInsensitive) {
         if (seen.has(key) || known.has(key)) return email;
         seen.set(key, sub);
+      } else {
+        // Before 2.5 the check compares the exact strings.
+        if (seen.has(email) || this.findEntries(email, true).length > 0) return email;
+        seen.set(email, sub);
       }
     }
     return '';
