@@ -102,6 +102,10 @@ export class Order {
   @Property({ type: bigintNumber(), nullable: true })
   targetTrafficBytes?: number | null;
 
+  /** RENEW: whether the new period starts usage from zero (fixed when paid, from the plan's renewal policy). */
+  @Property({ type: 'boolean', default: false })
+  resetsUsage: boolean & Opt = false;
+
   /** Fulfilment attempt: 1, then +1 for each admin retry of a failed order. Ledger rows are unique per attempt. */
   @Property({ type: 'integer', default: 1 })
   attempt: number & Opt = 1;

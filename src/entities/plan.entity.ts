@@ -1,6 +1,14 @@
-import { Entity, Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { bigintNumber } from './common';
+
+/** What a renewal does with the traffic of the period that ends. */
+export enum RenewalTraffic {
+  /** A new period: the quota is the plan's, usage starts from zero (panel counters reset too). */
+  RESET = 'RESET',
+  /** Unused traffic carries over: the plan's traffic is added to the current quota, usage kept. */
+  CARRY_OVER = 'CARRY_OVER',
+}
 
 /** What is sold: a traffic quota for a duration, on a server group and protocols. */
 @Entity({ tableName: 'plan' })
@@ -40,6 +48,10 @@ export class Plan {
 
   @Property({ type: 'boolean', default: false })
   isTrial: boolean & Opt = false;
+
+  /** What renewing with this plan does with the traffic of the period that ends. */
+  @Enum({ items: () => RenewalTraffic, default: RenewalTraffic.RESET })
+  renewalTraffic: RenewalTraffic & Opt = RenewalTraffic.RESET;
 
   /** Servers of this group can host it. */
   @Property({ type: 'text', default: 'default' })

@@ -32,6 +32,7 @@ export function presentPlan(p: Plan): PlanType {
     isTrial: p.isTrial,
     serverGroup: p.serverGroup,
     protocols: p.protocols,
+    renewalTraffic: p.renewalTraffic,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LedgerKind } from '../entities/ledger-entry.entity';
 import { type Order, OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
+import { RenewalTraffic } from '../entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
@@ -41,7 +42,11 @@ export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, o
       if (order.kind === OrderKind.RENEW) {
         const base = Math.max(Date.now(), sub.expiresAt?.getTime() ?? 0);
         order.targetExpiresAt ??= new Date(base + plan.durationDays * DAY_MS);
-        order.targetTrafficBytes ??= plan.trafficBytes;
+        if (order.targetTrafficBytes === null || order.targetTrafficBytes === undefined) {
+          const carry = plan.renewalTraffic === RenewalTraffic.CARRY_OVER;
+          order.resetsUsage = !carry;
+          order.targetTrafficBytes = !carry ? plan.trafficBytes : sub.trafficLimitBytes === 0 || plan.trafficBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
+        }
       } else {
         order.targetTrafficBytes ??= sub.trafficLimitBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
       }

@@ -1,6 +1,6 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Plan } from '../entities/plan.entity';
+import { Plan, RenewalTraffic } from '../entities/plan.entity';
 import { AppError } from '../errors';
 
 const PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks', 'hysteria2', 'tuic'] as const;
@@ -20,6 +20,7 @@ const planFields = {
   isTrial: z.boolean(),
   serverGroup: z.string().trim().min(1).max(50),
   protocols: z.array(z.enum(PROTOCOLS)).max(PROTOCOLS.length),
+  renewalTraffic: z.enum(RenewalTraffic),
 };
 
 export const createPlanInput = z.object({
@@ -30,6 +31,7 @@ export const createPlanInput = z.object({
   isTrial: planFields.isTrial.default(false),
   serverGroup: planFields.serverGroup.default('default'),
   protocols: planFields.protocols.default([]),
+  renewalTraffic: planFields.renewalTraffic.default(RenewalTraffic.RESET),
 });
 export type CreatePlanInput = z.input<typeof createPlanInput>;
 

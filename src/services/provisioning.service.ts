@@ -134,7 +134,7 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
     };
     const adapter = deps.panels.adapterFor(server);
     await adapter.ensureClient(target);
-    if (order.kind === OrderKind.RENEW) await adapter.resetTraffic(sub.panelName);
+    if (order.kind === OrderKind.RENEW && order.resetsUsage) await adapter.resetTraffic(sub.panelName);
     const links = await adapter.getLinks(sub.panelName);
     await em.transactional(async (tx) => {
       const o = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -142,7 +142,7 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
       const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       s.expiresAt = target.expiresAt;
       s.trafficLimitBytes = target.trafficLimitBytes;
-      if (o.kind === OrderKind.RENEW) {
+      if (o.kind === OrderKind.RENEW && o.resetsUsage) {
         s.usedUpBytes = 0;
         s.usedDownBytes = 0;
         s.panelUpSeen = 0;

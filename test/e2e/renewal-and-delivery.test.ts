@@ -110,4 +110,25 @@ describe('delivery and renewal', () => {
     expect(sub.trafficLimitBytes).toBe(2 * w.plan.trafficBytes);
     expect(w.sim.getClientDirect(sub.panelName)!.volume).toBe(2 * w.plan.trafficBytes);
   });
+
+  it('carries unused traffic over when the plan says so: quota grows, usage and panel counters are kept', async () => {
+    await w.asAdmin('mutation($id: ID!) { updatePlan(id: $id, input: { renewalTraffic: CARRY_OVER }) { renewalTraffic } }', { id: w.plan.id });
+    try {
+      const user = await w.newUser();
+      const subId = await buyWithWallet(user);
+      const before = await w.t.orm.em.fork().findOneOrFail(Subscription, { id: subId });
+      w.sim.setTraffic(before.panelName, 1000, 5000);
+      await w.t.orm.em.fork().nativeUpdate(Subscription, { id: subId }, { usedUpBytes: 1000, usedDownBytes: 5000, panelUpSeen: 1000, panelDownSeen: 5000 });
+      const renew = await w.asUser(user, CREATE_ORDER, { i: { kind: 'RENEW', planId: w.plan.id, subscriptionId: subId, paymentMethod: 'WALLET' }, k: newKey() });
+      expect(renew.errors).toBeUndefined();
+      await drainJobs(w.t.orm, w.t.services);
+      const after = await w.t.orm.em.fork().findOneOrFail(Subscription, { id: subId });
+      expect(after.trafficLimitBytes).toBe(2 * w.plan.trafficBytes);
+      expect([after.usedUpBytes, after.usedDownBytes]).toEqual([1000, 5000]);
+      const client = w.sim.getClientDirect(before.panelName)!;
+      expect([client.up, client.down, client.volume]).toEqual([1000, 5000, 2 * w.plan.trafficBytes]);
+    } finally {
+      await w.asAdmin('mutation($id: ID!) { updatePlan(id: $id, input: { renewalTraffic: RESET }) { renewalTraffic } }', { id: w.plan.id });
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { CustomerStatus, Language } from '../../entities/customer.entity';
 import { LedgerKind } from '../../entities/ledger-entry.entity';
 import { OrderKind, OrderStatus, PaymentMethod } from '../../entities/order.entity';
 import { PaymentStatus } from '../../entities/payment.entity';
+import { RenewalTraffic } from '../../entities/plan.entity';
 import { SubscriptionStatus } from '../../entities/subscription.entity';
 import { SafeIntScalar } from './scalars';
 import { PageInfo } from './system.types';
@@ -15,6 +16,7 @@ registerEnumType(PaymentMethod, { name: 'PaymentMethod' });
 registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 registerEnumType(SubscriptionStatus, { name: 'SubscriptionStatus' });
 registerEnumType(LedgerKind, { name: 'LedgerKind' });
+registerEnumType(RenewalTraffic, { name: 'RenewalTraffic', description: 'RESET: a renewal starts a new traffic period; CARRY_OVER: unused traffic is kept and the plan traffic added.' });
 
 @ObjectType({ description: 'What is sold.' })
 export class PlanType {
@@ -31,6 +33,7 @@ export class PlanType {
   @Field() isTrial!: boolean;
   @Field() serverGroup!: string;
   @Field(() => [String]) protocols!: string[];
+  @Field(() => RenewalTraffic) renewalTraffic!: RenewalTraffic;
 }
 
 @InputType()
@@ -47,6 +50,7 @@ export class CreatePlanInput {
   @Field(() => Boolean, { nullable: true }) isTrial?: boolean;
   @Field(() => String, { nullable: true }) serverGroup?: string;
   @Field(() => [String], { nullable: true }) protocols?: string[];
+  @Field(() => RenewalTraffic, { nullable: true }) renewalTraffic?: RenewalTraffic;
 }
 
 @InputType()
@@ -63,6 +67,7 @@ export class UpdatePlanInput {
   @Field(() => Boolean, { nullable: true }) isTrial?: boolean;
   @Field(() => String, { nullable: true }) serverGroup?: string;
   @Field(() => [String], { nullable: true }) protocols?: string[];
+  @Field(() => RenewalTraffic, { nullable: true }) renewalTraffic?: RenewalTraffic;
 }
 
 @ObjectType()
