@@ -5,6 +5,7 @@ import type { Payment } from '../entities/payment.entity';
 import { customerInScope } from '../services/access.policy';
 import {
   approvePayment,
+  approvePaymentByAmount,
   getReceiptWithData,
   listPaymentsToReview,
   rejectPayment,
@@ -46,6 +47,19 @@ export class PaymentResolver {
   async approvePayment(@Ctx() ctx: Context, @Arg('paymentId', () => ID) paymentId: string): Promise<PaymentType> {
     const deps = { provisionMaxAttempts: ctx.config.PROVISION_MAX_ATTEMPTS };
     return present(ctx, await approvePayment(ctx.em, deps, paymentId, reviewer(ctx), describePrincipal(ctx.principal)));
+  }
+
+  @Mutation(() => PaymentType, {
+    description: 'Approves the open card payment with exactly this payable amount (as a bank statement line shows it).',
+  })
+  @Auth(Role.ADMIN, Role.SUPPORT)
+  async approvePaymentByAmount(
+    @Ctx() ctx: Context,
+    @Arg('payableAmount', () => Int) payableAmount: number,
+    @Arg('reference', () => String, { nullable: true, description: "The bank's reference of the transfer." }) reference: string | null,
+  ): Promise<PaymentType> {
+    const deps = { provisionMaxAttempts: ctx.config.PROVISION_MAX_ATTEMPTS };
+    return present(ctx, await approvePaymentByAmount(ctx.em, deps, { payableAmount, reference }, reviewer(ctx), describePrincipal(ctx.principal)));
   }
 
   @Mutation(() => PaymentType, { description: 'Rejects a card payment with a reason the customer reads; the order is cancelled.' })

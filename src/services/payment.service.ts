@@ -144,6 +144,43 @@ export async function approvePayment(em: EntityManager, deps: FulfilmentDeps, pa
   return payment;
 }
 
+/**
+ * Approves the open card payment whose payable amount a bank statement line shows (payable amounts
+ * are unique among open card payments, so one line names one payment). The bank's reference is
+ * kept as the tracking code when the customer gave none.
+ */
+export async function approvePaymentByAmount(
+  em: EntityManager,
+  deps: FulfilmentDeps,
+  input: { payableAmount: number; reference?: string | null },
+  reviewer: Admin | null,
+  actor: string,
+): Promise<Payment> {
+  const amount = z.number().int().positive().parse(input.payableAmount);
+  const open = await em.findOne(Payment, {
+    method: PaymentMethod.CARD_TO_CARD,
+    payableAmount: amount,
+    status: { $in: [PaymentStatus.PENDING, PaymentStatus.SUBMITTED] },
+  });
+  if (!open) throw new AppError('PAYMENT_NOT_FOUND', 'No open card payment has this exact amount.');
+  const ref = input.reference?.trim().slice(0, 40) || null;
+  // One bank transfer pays one payment: a reference already used means this line was counted.
+  if (ref && (await em.count(Payment, { trackingCode: ref, id: { $ne: open.id } })) > 0) {
+    throw new AppError('RECEIPT_DUPLICATE', 'This bank reference was already used for another payment.');
+  }
+  const payment = await approvePayment(em, deps, open.id, reviewer, actor);
+  if (ref && !payment.trackingCode) {
+    payment.trackingCode = ref;
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
+      throw err;
+    }
+  }
+  return payment;
+}
+
 /** Rejects a payment with a reason the customer reads; the order is cancelled. */
 export async function rejectPayment(em: EntityManager, paymentId: string, reason: string, reviewer: Admin | null): Promise<Payment> {
   const text = z.string().trim().min(2).max(500).parse(reason);

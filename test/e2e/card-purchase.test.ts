@@ -56,6 +56,22 @@ describe('buying with card-to-card', () => {
     expect(mine.data!.subscriptions).toEqual([{ status: 'ACTIVE', links: subs[0].links, subscriptionUrl: expect.stringContaining('/sub/') }]);
   });
 
+  it('approves the one open payment a bank statement amount names, keeping the bank reference', async () => {
+    const tg = await w.newUser();
+    const order = await placeCardOrder(tg);
+    const res = await w.asAdmin<{ approvePaymentByAmount: { id: string; status: string; trackingCode: string } }>(
+      'mutation($a: Int!) { approvePaymentByAmount(payableAmount: $a, reference: "BANK-REF-1") { id status trackingCode } }',
+      { a: order.payment.payableAmount },
+    );
+    expect(res.data!.approvePaymentByAmount).toEqual({ id: order.payment.id, status: 'APPROVED', trackingCode: 'BANK-REF-1' });
+    const again = await w.asAdmin('mutation($a: Int!) { approvePaymentByAmount(payableAmount: $a) { id } }', { a: order.payment.payableAmount });
+    expect(errorCode(again)).toBe('PAYMENT_NOT_FOUND');
+    // The same bank line cannot pay a second order.
+    const other = await placeCardOrder(await w.newUser());
+    const dup = await w.asAdmin('mutation($a: Int!) { approvePaymentByAmount(payableAmount: $a, reference: "BANK-REF-1") { id } }', { a: other.payment.payableAmount });
+    expect(errorCode(dup)).toBe('RECEIPT_DUPLICATE');
+  });
+
   it('gives each open card payment a different payable amount', async () => {
     const amounts = new Set<number>();
     for (let i = 0; i < 5; i++) amounts.add((await placeCardOrder(await w.newUser())).payment.payableAmount);

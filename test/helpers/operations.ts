@@ -247,6 +247,10 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($p: ID!) { approvePayment(paymentId: $p) { status } }',
     variables: { p: (await paymentOf(ctx, await cardOrder(ctx))).id },
   }),
+  'Mutation.approvePaymentByAmount': async (ctx) => ({
+    query: 'mutation($a: Int!, $r: String) { approvePaymentByAmount(payableAmount: $a, reference: $r) { status } }',
+    variables: { a: (await paymentOf(ctx, await cardOrder(ctx))).payableAmount, r: `BANK-${randomUUID().slice(0, 8)}` },
+  }),
   'Mutation.rejectPayment': async (ctx) => ({
     query: 'mutation($p: ID!) { rejectPayment(paymentId: $p, reason: "not received") { status } }',
     variables: { p: (await paymentOf(ctx, await cardOrder(ctx))).id },
