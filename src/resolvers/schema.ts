@@ -6,6 +6,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { auditMutations } from './audit.middleware';
 import { authChecker, authDirectives } from './auth';
 import { CustomerResolver } from './customer.resolver';
+import { DashboardResolver } from './dashboard.resolver';
 import { OrderResolver } from './order.resolver';
 import { PaymentResolver } from './payment.resolver';
 import { PlanResolver } from './plan.resolver';
@@ -26,6 +27,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OrderResolver,
   PaymentResolver,
   SubscriptionResolver,
+  DashboardResolver,
   SubscriptionAdminResolver,
 ];
 

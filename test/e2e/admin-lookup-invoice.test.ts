@@ -74,6 +74,32 @@ describe('customer lookup and invoices', () => {
   });
 });
 
+describe('admin dashboard', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('counts customers, revenue of paid purchases, receipts to review and subscriptions by status', async () => {
+    type D = { dashboard: { customers: number; revenueToday: number; ordersPaidToday: number; paymentsToReview: number; walletBalances: number; subscriptionsByStatus: Array<{ status: string; count: number }> } };
+    const Q = '{ dashboard { customers revenueToday ordersPaidToday paymentsToReview walletBalances subscriptionsByStatus { status count } } }';
+    const a = await w.newUser();
+    const b = await w.newUser();
+    const paid = await w.asUser<{ createOrder: { payment: { id: string } } }>(a, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: paid.data!.createOrder.payment.id });
+    const waiting = await w.asUser<{ createOrder: { payment: { id: string } } }>(b, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    await w.asUser(b, 'mutation($p: ID!) { submitPaymentReceipt(paymentId: $p, trackingCode: "TRK-D-1") { status } }', { p: waiting.data!.createOrder.payment.id });
+    const top = await w.asUser<{ createOrder: { payment: { id: string } } }>(b, CREATE_ORDER, { i: { kind: 'TOP_UP', amount: 20_000, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: top.data!.createOrder.payment.id });
+    const d = (await w.asAdmin<D>(Q)).data!.dashboard;
+    expect(d).toMatchObject({ customers: 2, revenueToday: w.plan.price, ordersPaidToday: 1, paymentsToReview: 1, walletBalances: 20_000 });
+    expect(d.subscriptionsByStatus).toEqual([{ status: 'PROVISIONING', count: 1 }]);
+  });
+});
+
 describe('plan catalogue', () => {
   let w: World;
   beforeAll(async () => {

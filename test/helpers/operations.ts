@@ -180,6 +180,7 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($id: ID!) { syncInbounds(id: $id) { tag } }',
     variables: { id: (await sampleServer(ctx)).id },
   }),
+  'Query.dashboard': async () => ({ query: '{ dashboard { customers revenueToday paymentsToReview subscriptionsByStatus { status count } } }' }),
   'Query.plans': async () => ({ query: '{ plans { id code price } }' }),
   'Mutation.createPlan': async () => ({
     query: 'mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }',
