@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PanelAdapter, PanelInbound, PanelInfo } from '../clients/panel.types';
 import type { SecretBox } from '../crypto';
 import { Inbound } from '../entities/inbound.entity';
-import { Server, ServerKind } from '../entities/server.entity';
+import { Server, ServerKind, ServerStatus } from '../entities/server.entity';
 import { SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import { isUuid } from './ids';
@@ -130,6 +130,8 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     detectedVersion: probe?.version ?? null,
     versionProfile: probe?.profile ?? null,
     lastCheckedAt: probe ? new Date() : null,
+    // A passed connection test is a first good probe; the health job takes over from here.
+    status: probe ? ServerStatus.HEALTHY : ServerStatus.UNKNOWN,
   });
   try {
     await em.flush();

@@ -39,7 +39,7 @@ describe('servers in GraphQL', () => {
       { key },
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.addServer).toMatchObject({ name, kind: 'SUI', detectedVersion: sui.version, versionProfile: '1.5', capacity: 50, load: 0 });
+    expect(res.data!.addServer).toMatchObject({ name, kind: 'SUI', status: 'HEALTHY', detectedVersion: sui.version, versionProfile: '1.5', capacity: 50, load: 0 });
     expect(res.data!.addServer.inbounds.map((i) => i.tag).sort()).toEqual(['trojan-8443', 'vless-443']);
   });
 
