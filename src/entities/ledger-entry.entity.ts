@@ -26,6 +26,12 @@ export enum LedgerKind {
     `create unique index "ledger_entry_order_kind_unique" on "ledger_entry" ("order_id", "kind", "attempt") ` +
     `where "order_id" is not null and "kind" in ('TOP_UP', 'PURCHASE', 'REFUND')`,
 })
+@Index({
+  name: 'ledger_entry_customer_idempotency_unique',
+  expression:
+    `create unique index "ledger_entry_customer_idempotency_unique" on "ledger_entry" ("customer_id", "idempotency_key") ` +
+    `where "idempotency_key" is not null`,
+})
 export class LedgerEntry {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
@@ -58,6 +64,10 @@ export class LedgerEntry {
 
   @Property({ type: 'text', nullable: true })
   note?: string | null;
+
+  /** For manual adjustments: the caller's idempotency key (unique per customer), so a retry never posts twice. */
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey?: string | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();

@@ -75,9 +75,11 @@ export class CustomerResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('amount', () => Int) amount: number,
     @Arg('reason') reason: string,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: 'Repeating a key returns the first adjustment instead of posting it again.' })
+    idempotencyKey: string | null,
   ): Promise<WalletType> {
     const customer = await customerInScope(ctx.em, ctx.principal!, customerId);
-    await adjustWallet(ctx.em, customer, { amount, reason }, describePrincipal(ctx.principal));
+    await adjustWallet(ctx.em, customer, { amount, reason, idempotencyKey }, describePrincipal(ctx.principal));
     return this.wallet(ctx, customer.id);
   }
 }

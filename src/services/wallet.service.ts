@@ -43,12 +43,27 @@ export async function postToWallet(
 export const adjustWalletInput = z.object({
   amount: z.number().int().refine((n) => n !== 0, 'must not be zero').refine((n) => Math.abs(n) <= 1_000_000_000, 'too large'),
   reason: z.string().trim().min(3).max(500),
+  /** Repeating a key returns the first adjustment instead of posting again. */
+  idempotencyKey: z.string().trim().min(8).max(200).nullish(),
 });
 
-/** Admin correction of a wallet (credit or debit), with a reason kept in the ledger. */
+/** Admin correction of a wallet (credit or debit), with a reason kept in the ledger; idempotent per key. */
 export async function adjustWallet(em: EntityManager, customer: Customer, input: z.input<typeof adjustWalletInput>, actor: string): Promise<LedgerEntry> {
   const data = adjustWalletInput.parse(input);
-  return postToWallet(em, { customer, amount: data.amount, kind: LedgerKind.ADJUSTMENT, actor, note: data.reason });
+  if (data.idempotencyKey) {
+    await lockWallet(em, customer.id);
+    const first = await em.findOne(LedgerEntry, { customer, idempotencyKey: data.idempotencyKey });
+    if (first) {
+      if (first.amount !== data.amount) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+      return first;
+    }
+  }
+  const entry = await postToWallet(em, { customer, amount: data.amount, kind: LedgerKind.ADJUSTMENT, actor, note: data.reason });
+  if (data.idempotencyKey) {
+    entry.idempotencyKey = data.idempotencyKey;
+    await em.flush();
+  }
+  return entry;
 }
 
 /** A wallet's entries, newest first. */

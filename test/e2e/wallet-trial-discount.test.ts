@@ -42,6 +42,16 @@ describe('wallet, trial, discounts and receipts', () => {
     expect(await w.t.orm.em.fork().count(Order, { customer: { telegramId: tg } })).toBe(0);
   });
 
+  it('posts a manual adjustment once however often it is retried with its idempotency key', async () => {
+    const tg = await w.newUser();
+    const c = await customerId(tg);
+    const ADJ = 'mutation($c: ID!, $a: Int!, $k: String) { adjustWallet(customerId: $c, amount: $a, reason: "goodwill credit", idempotencyKey: $k) { balance } }';
+    const results = await Promise.all(Array.from({ length: 5 }, () => w.asAdmin<{ adjustWallet: { balance: number } }>(ADJ, { c, a: 7000, k: 'adj-key-0001' })));
+    expect(results.map((r) => r.data!.adjustWallet.balance)).toEqual(Array(5).fill(7000));
+    expect(errorCode(await w.asAdmin(ADJ, { c, a: 9000, k: 'adj-key-0001' }))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await w.asAdmin<{ adjustWallet: { balance: number } }>(ADJ, { c, a: 1000, k: null })).data!.adjustWallet.balance).toBe(8000);
+  });
+
   it('never overdraws a wallet under concurrent purchases', async () => {
     const tg = await w.newUser();
     await w.asAdmin('mutation($c: ID!, $a: Int!) { adjustWallet(customerId: $c, amount: $a, reason: "two plans") { balance } }', { c: await customerId(tg), a: w.plan.price * 2 });
