@@ -1,4 +1,6 @@
-import { ConfigError, parseConfig } from '../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, configSchema, parseConfig } from '../src/config';
 
 describe('config', () => {
   it('starts from documented defaults with an empty environment', () => {
@@ -30,5 +32,16 @@ describe('config', () => {
 
   it('strips a trailing slash from the Bot API root', () => {
     expect(parseConfig({ TELEGRAM_API_ROOT: 'http://127.0.0.1:9000/' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:9000');
+  });
+});
+
+describe('configuration documentation', () => {
+  it('lists every variable in the README table and in .env.example', () => {
+    const root = path.resolve(__dirname, '..');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const keys = Object.keys(configSchema.shape);
+    expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+    expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example))).toEqual([]);
   });
 });
