@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configSchema, parseConfig } from '../src/config';
+import { SETTINGS } from '../src/services/setting.service';
 
 describe('config', () => {
   it('starts from documented defaults with an empty environment', () => {
@@ -43,5 +44,12 @@ describe('configuration documentation', () => {
     const keys = Object.keys(configSchema.shape);
     expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
     expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example))).toEqual([]);
+  });
+});
+
+describe('runtime settings documentation', () => {
+  it('lists every runtime setting in the README', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    expect(Object.keys(SETTINGS).filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
   });
 });
