@@ -6,6 +6,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { notifyAdmins, queueNotification } from './notification.service';
+import { chooseServer } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';
 
@@ -31,6 +32,15 @@ export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, o
     case OrderKind.TRIAL: {
       const sub = order.subscription ?? newSubscription(em, { customer: order.customer, plan: order.plan!, isTrial: order.kind === OrderKind.TRIAL });
       order.subscription = sub;
+      if (!sub.server) {
+        // Take the slot now, in the payment's transaction, so paid subscriptions count toward a
+        // server's load at once; when nothing fits, the provisioning job places it later.
+        const placement = await chooseServer(em, order.plan!, { lock: true });
+        if (placement) {
+          sub.server = placement.server;
+          sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
+        }
+      }
       await em.flush();
       await enqueueProvision(em, deps, sub.id, order.id);
       break;

@@ -34,6 +34,15 @@ async function placeAndFix(em: EntityManager, subscriptionId: string, attempt: A
   return em.transactional(async (tx) => {
     const sub = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     await tx.populate(sub, ['plan', 'server', 'customer']);
+    // Placed at payment on a server that has since gone DOWN or been switched off: place it again
+    // (an earlier attempt may have left a client there: reconciliation removes such orphans);
+    // with no other room, keep trying where it is.
+    const unusable = sub.server && (sub.server.status === ServerStatus.DOWN || !sub.server.active);
+    const elsewhere = unusable ? await chooseServer(tx, sub.plan, { lock: true, excludeServerIds: [sub.server!.id] }) : null;
+    if (elsewhere) {
+      sub.server = elsewhere.server;
+      sub.inboundIds = elsewhere.inbounds.map((i) => i.remoteId);
+    }
     if (!sub.server) {
       const placement = await chooseServer(tx, sub.plan, { lock: true });
       if (!placement) {

@@ -5,6 +5,9 @@ import { Subscription, SubscriptionStatus } from '../../src/entities/subscriptio
 import { addAdmin } from '../../src/services/admin.service';
 import { AdminRole } from '../../src/entities/common';
 import { drainJobs, queuedJobs, runJob } from '../helpers/jobs';
+import { Server, ServerStatus } from '../../src/entities/server.entity';
+import { startSuiSimulator } from '../../src/simulators/sui/sui.simulator';
+import { buildServerFor } from '../factories/commerce';
 import { randomTelegramId } from '../helpers/ids';
 import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
 
@@ -77,5 +80,35 @@ describe('provisioning when the panel is down', () => {
     expect(sub.status).toBe(SubscriptionStatus.ACTIVE);
     expect(w.sim.state().clients.filter((c) => c.name === sub.panelName)).toHaveLength(1);
     expect(await w.t.orm.em.fork().count(Notification, { kind: 'CONFIG_READY', subscription: sub.id })).toBe(1);
+  });
+
+  it('provisions on another server when the one chosen at payment went DOWN before provisioning', async () => {
+    const tg = await w.newUser();
+    const res = await w.asUser<{ createOrder: { subscriptionId: string; payment: { id: string } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: res.data!.createOrder.payment.id });
+    const em = w.t.orm.em.fork();
+    const placed = await em.findOneOrFail(Subscription, { customer: { telegramId: tg } }, { populate: ['server'] });
+    expect(placed.server!.id).toBe(w.server.id);
+    const other = await startSuiSimulator({ profile: '1.4' });
+    try {
+      const inbound = other.addInbound({ type: 'vless', tag: 'vless-8443', listen_port: 8443 });
+      const second = await buildServerFor(w.t.orm, w.t.services.secrets, other, {
+        kind: 'SUI',
+        serverGroup: w.plan.serverGroup,
+        inbounds: [{ remoteId: String(inbound.id), tag: inbound.tag, protocol: 'vless', port: 8443 }],
+      });
+      await em.nativeUpdate(Server, { id: w.server.id }, { status: ServerStatus.DOWN });
+      await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+      const sub = await w.t.orm.em.fork().findOneOrFail(Subscription, { id: placed.id }, { populate: ['server'] });
+      expect(sub.status).toBe(SubscriptionStatus.ACTIVE);
+      expect(sub.server!.id).toBe(second.id);
+      expect(other.state().clients.map((c) => c.name)).toContain(sub.panelName);
+    } finally {
+      await em.nativeUpdate(Server, { id: w.server.id }, { status: ServerStatus.HEALTHY });
+      await other.close();
+    }
   });
 });
