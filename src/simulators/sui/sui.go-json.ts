@@ -4,13 +4,10 @@
  * into `msg` (for example `save: unexpected end of JSON input`), so integration code sees them.
  */
 
-/** An error whose message is exactly what the Go panel would print. */
-export class GoError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GoError';
-  }
-}
+import { GoError } from '../shared/go-json';
+
+// The Go basics both panels share; re-exported so this panel's code imports from one place.
+export { GoError, goParse, sprintln } from '../shared/go-json';
 
 /**
  * A Go runtime panic (for example indexing an empty slice). gin's recovery middleware turns it
@@ -20,26 +17,6 @@ export class GoPanic extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'GoPanic';
-  }
-}
-
-/** Go's `fmt.Sprintln(a...)`: operands joined by one space, plus a trailing newline. */
-export function sprintln(...parts: Array<string | number>): string {
-  return parts.map(String).join(' ') + '\n';
-}
-
-/** Parses JSON text like Go's `json.Unmarshal` would accept it, with Go's error texts. */
-export function goParse(text: string): unknown {
-  if (text.trim() === '') throw new GoError('unexpected end of JSON input');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : '';
-    if (/end of JSON input|Unterminated/i.test(message)) throw new GoError('unexpected end of JSON input');
-    const pos = /position (\d+)/.exec(message);
-    const index = pos ? Number(pos[1]) : text.search(/\S/);
-    const ch = text.charAt(index) || text.trim().charAt(0);
-    throw new GoError(`invalid character '${ch}' looking for beginning of value`);
   }
 }
 

@@ -6,33 +6,10 @@
  * HTML escaping Go applies to every JSON string.
  */
 
-/** An error whose message is exactly what the Go panel would print. */
-export class GoError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GoError';
-  }
-}
+import { GoError } from '../shared/go-json';
 
-/** Go's `fmt.Sprintln(a...)` as 3x-ui's `common.NewError` uses it: parts joined by a space, plus `\n`. */
-export function sprintln(...parts: Array<string | number>): string {
-  return parts.map(String).join(' ') + '\n';
-}
-
-/** Parses JSON text like Go's `json.Unmarshal`, throwing Go's error texts. */
-export function goParse(text: string): unknown {
-  if (text.trim() === '') throw new GoError('unexpected end of JSON input');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : '';
-    if (/end of JSON input|Unterminated/i.test(message)) throw new GoError('unexpected end of JSON input');
-    const pos = /position (\d+)/.exec(message);
-    const index = pos ? Number(pos[1]) : text.search(/\S/);
-    const ch = text.charAt(index) || text.trim().charAt(0);
-    throw new GoError(`invalid character '${ch}' looking for beginning of value`);
-  }
-}
+// The Go basics both panels share; re-exported so this panel's code imports from one place.
+export { GoError, goParse, sprintln } from '../shared/go-json';
 
 /** The JSON kind name Go uses in `cannot unmarshal <kind>` messages. */
 function goKind(value: unknown): string {
