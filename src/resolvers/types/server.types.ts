@@ -7,11 +7,8 @@ registerEnumType(ServerStatus, {
   description: 'Health from periodic probes: HEALTHY, DEGRADED (slow or flaky), DOWN (failing; no new placements), UNKNOWN (not probed yet).',
 });
 
-@ObjectType({ description: 'A listening protocol/port of a panel, as last synced.' })
-export class InboundType {
-  @Field(() => ID)
-  id!: string;
-
+@ObjectType({ description: 'An inbound as the panel reports it.' })
+export class PanelInboundType {
   @Field({ description: "The panel's id of the inbound." })
   remoteId!: string;
 
@@ -29,6 +26,12 @@ export class InboundType {
 
   @Field()
   enabled!: boolean;
+}
+
+@ObjectType({ description: 'A listening protocol/port of a panel, as last synced.' })
+export class InboundType extends PanelInboundType {
+  @Field(() => ID)
+  id!: string;
 
   @Field(() => Date)
   syncedAt!: Date;
@@ -110,27 +113,6 @@ export class ServerTestResultType {
 
   @Field(() => String, { nullable: true })
   error!: string | null;
-}
-
-@ObjectType({ description: 'An inbound as the panel reports it.' })
-export class PanelInboundType {
-  @Field()
-  remoteId!: string;
-
-  @Field()
-  tag!: string;
-
-  @Field()
-  protocol!: string;
-
-  @Field(() => Int)
-  port!: number;
-
-  @Field()
-  remark!: string;
-
-  @Field()
-  enabled!: boolean;
 }
 
 @InputType()
