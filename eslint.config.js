@@ -5,6 +5,7 @@ const tseslint = require('typescript-eslint');
 /** Layer boundaries (design/STYLE.md §2): bots are GraphQL clients; services know no framework. */
 const BOT_FORBIDDEN = [
   { group: ['**/services/**', '**/entities/**', '**/db/**', '**/jobs/**', '**/resolvers/**', '**/worker/**', '**/clients/**'], message: 'Bots talk to the API through GraphQL only.' },
+  { group: ['**/notifications/**', '!**/notifications/callback-data'], message: 'Bots may import only the shared callback-data formats from notifications/.' },
   { group: ['@mikro-orm/*', 'pg', 'graphile-worker', 'type-graphql', '@apollo/*'], message: 'Bots talk to the API through GraphQL only.' },
 ];
 const SERVICE_FORBIDDEN = [

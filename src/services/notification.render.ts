@@ -28,11 +28,10 @@ import {
 import { notificationTemplates, type OrderItemKind, type SubscriptionView } from './messages/notification.messages';
 import type { NotificationKind, NotificationParams } from './notification.service';
 import { getSetting } from './setting.service';
+import { CALLBACK_DATA_LIMIT, encodeCallback } from '../notifications/callback-data';
 
 /** Telegram's limits, after entity parsing. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
-/** Telegram's limit for `callback_data`, in bytes. */
-export const CALLBACK_DATA_LIMIT = 64;
 /** Room kept below the text limit, so a slightly different count on Telegram's side never trips it. */
 const TEXT_BUDGET = TELEGRAM_TEXT_LIMIT - 96;
 
@@ -54,17 +53,6 @@ export interface RenderOptions {
   /** The clock (tests). */
   now?: Date;
 }
-
-/** Callback data of the user bot's Renew button on usage, expiry and end notices (`renew:<subscription id>`, 42 bytes). */
-export const subscriptionCallback = {
-  renew: (subscriptionId: string) => `renew:${subscriptionId}`,
-};
-
-/** Callback data of the admin bot's receipt review buttons. */
-export const paymentReviewCallback = {
-  approve: (paymentId: string) => `pay:ok:${paymentId}`,
-  reject: (paymentId: string) => `pay:no:${paymentId}`,
-};
 
 const uuid = z.string().min(1).max(64);
 const int = z.number().int();
@@ -254,8 +242,8 @@ async function renderReceiptReview(ctx: RenderContext, p: NotificationParams['AD
   });
   const buttons: InlineButton[][] = [
     [
-      { text: t.buttons.approve, callbackData: paymentReviewCallback.approve(p.paymentId) },
-      { text: t.buttons.reject, callbackData: paymentReviewCallback.reject(p.paymentId) },
+      { text: t.buttons.approve, callbackData: encodeCallback('paymentApprove', p.paymentId) },
+      { text: t.buttons.reject, callbackData: encodeCallback('paymentReject', p.paymentId) },
     ],
   ];
   const photo = image ? { bytes: Buffer.from(image.data), filename: `receipt-${p.orderNumber}.${extension(image.mimeType)}` } : undefined;
@@ -264,7 +252,7 @@ async function renderReceiptReview(ctx: RenderContext, p: NotificationParams['AD
 
 /** The Renew action under customer notices about a subscription. */
 function renewButtons(ctx: RenderContext, sub: Subscription): InlineButton[][] {
-  return [[{ text: notificationTemplates(ctx.lang).buttons.renew, callbackData: subscriptionCallback.renew(sub.id) }]];
+  return [[{ text: notificationTemplates(ctx.lang).buttons.renew, callbackData: encodeCallback('subscriptionRenew', sub.id) }]];
 }
 
 async function loadSubscription(ctx: RenderContext, id: string): Promise<Subscription> {
