@@ -1,5 +1,6 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
+import { extendSubscription } from '../services/subscription-admin.service';
 import { setSubscriptionEnabled } from '../services/subscription-lifecycle.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
@@ -21,6 +22,21 @@ export class SubscriptionAdminResolver {
     @Arg('enabled') enabled: boolean,
   ): Promise<SubscriptionType> {
     const sub = await setSubscriptionEnabled(ctx.em, id, enabled);
+    return presentSubscription(sub, ctx.config.PUBLIC_URL);
+  }
+
+  @Mutation(() => SubscriptionType, {
+    description:
+      'Adds days to a subscription (from its expiry, or from now when that is past). An EXPIRED one with traffic left becomes ACTIVE again; ' +
+      'the panel client gets the new expiry by a job. BAD_USER_INPUT unless 1 to 3650 days; SUBSCRIPTION_NOT_CHANGEABLE without an expiry or when not on a panel.',
+  })
+  @Auth(Role.ADMIN)
+  async extendSubscription(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID) id: string,
+    @Arg('days', () => Int) days: number,
+  ): Promise<SubscriptionType> {
+    const sub = await extendSubscription(ctx.em, id, days);
     return presentSubscription(sub, ctx.config.PUBLIC_URL);
   }
 }
