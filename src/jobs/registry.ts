@@ -11,6 +11,7 @@ import syncServerUsage from './sync_server_usage';
 import checkServerHealth from './check_server_health';
 import reconcileServer from './reconcile_server';
 import evacuateServer from './evacuate_server';
+import resetSubscriptionTraffic from './reset_subscription_traffic';
 
 /** Every task the worker runs. A task's file name is its identifier. */
 export const JOBS: Array<JobDefinition<TaskName>> = [
@@ -25,4 +26,5 @@ export const JOBS: Array<JobDefinition<TaskName>> = [
   checkServerHealth as unknown as JobDefinition<TaskName>,
   reconcileServer as unknown as JobDefinition<TaskName>,
   evacuateServer as unknown as JobDefinition<TaskName>,
+  resetSubscriptionTraffic as unknown as JobDefinition<TaskName>,
 ];

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
-import { extendSubscription } from '../services/subscription-admin.service';
+import { extendSubscription, requestTrafficReset } from '../services/subscription-admin.service';
 import { setSubscriptionEnabled } from '../services/subscription-lifecycle.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
@@ -37,6 +37,17 @@ export class SubscriptionAdminResolver {
     @Arg('days', () => Int) days: number,
   ): Promise<SubscriptionType> {
     const sub = await extendSubscription(ctx.em, id, days);
+    return presentSubscription(sub, ctx.config.PUBLIC_URL);
+  }
+
+  @Mutation(() => SubscriptionType, {
+    description:
+      'Starts a new traffic period: a job zeroes the counters on the panel and the stored usage, and a DEPLETED subscription becomes ACTIVE again. ' +
+      'Repeating the call before the job ran changes nothing. SUBSCRIPTION_NOT_CHANGEABLE when the subscription is not on a panel.',
+  })
+  @Auth(Role.ADMIN)
+  async resetSubscriptionTraffic(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SubscriptionType> {
+    const sub = await requestTrafficReset(ctx.em, id);
     return presentSubscription(sub, ctx.config.PUBLIC_URL);
   }
 }
