@@ -272,6 +272,14 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($id: ID!) { setSubscriptionEnabled(id: $id, enabled: false) { id status } }',
     variables: { id: (await sampleSubscription(ctx)).id },
   }),
+  'Mutation.extendSubscription': async (ctx) => ({
+    query: 'mutation($id: ID!) { extendSubscription(id: $id, days: 1) { id status } }',
+    variables: { id: (await sampleSubscription(ctx, { expiresAt: new Date(Date.now() + 86_400_000) })).id },
+  }),
+  'Mutation.resetSubscriptionTraffic': async (ctx) => ({
+    query: 'mutation($id: ID!) { resetSubscriptionTraffic(id: $id) { id status } }',
+    variables: { id: (await sampleSubscription(ctx, { serverId: (await sampleServer(ctx)).id })).id },
+  }),
   'Query.driftReport': async (ctx) => ({
     query: 'query($id: ID!) { driftReport(serverId: $id) { serverId missing orphans items { kind panelName } } }',
     variables: { id: (await sampleServer(ctx)).id },
@@ -304,11 +312,13 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
 };
 
 /** An ACTIVE subscription row of the sample customer (no panel client needed). */
-async function sampleSubscription(ctx: SampleContext) {
+async function sampleSubscription(ctx: SampleContext, opts: { expiresAt?: Date; serverId?: string } = {}) {
   const { customer, plan } = await ctx.shop();
   const em = ctx.orm.em.fork();
   const sub = newSubscription(em, { customer: em.merge(customer), plan: em.merge(plan) });
   sub.status = SubscriptionStatus.ACTIVE;
+  if (opts.expiresAt) sub.expiresAt = opts.expiresAt;
+  if (opts.serverId) sub.server = em.getReference(Server, opts.serverId);
   await em.flush();
   return sub;
 }
