@@ -6,6 +6,7 @@ import { isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
 import { notifyAdmins } from './notification.service';
+import type { AlertCode } from '../notifications/alert-codes';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
@@ -398,7 +399,7 @@ export function summarizeDrift(report: DriftReport): string {
  * Alerts the admins once per subject (e.g. server and day), in its own transaction: a second run
  * of the same nightly reconciliation does not repeat the message.
  */
-export async function alertOnce(em: EntityManager, input: { code: string; subject: string; message: string; serverName?: string }): Promise<boolean> {
+export async function alertOnce(em: EntityManager, input: { code: AlertCode; subject: string; message: string; serverName?: string }): Promise<boolean> {
   return em.transactional(async (tx) => {
     await tx.execute(`select pg_advisory_xact_lock(hashtext('alert:' || ? || ':' || ?))`, [input.code, input.subject]);
     const seen = await tx.execute<Array<{ n: number }>>(
