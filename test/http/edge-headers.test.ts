@@ -1,0 +1,45 @@
+import { Role } from '../../src/entities/common';
+import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
+import { Language } from '../../src/entities/customer.entity';
+import { buildCustomer, buildPlan } from '../factories/commerce';
+import { makeKey, startTestApi, type TestApi } from '../helpers/api';
+
+describe('HTTP edge: headers in and out', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses an X-Telegram-User-Id that is not a safe integer (two such ids would act as one customer)', async () => {
+    const key = await makeKey(t.orm, Role.USER_BOT);
+    for (const id of ['9007199254740993', '9999999999999999']) {
+      const res = await t.gql('{ me { role } }', {}, { key, headers: { 'x-telegram-user-id': id } });
+      expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    const ok = await t.gql('{ me { role } }', {}, { key, headers: { 'x-telegram-user-id': '9007199254740991' } });
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('names the /sub/<token> download after the profile title, never after the subscription id', async () => {
+    const plan = await buildPlan(t.orm, { titleEn: 'One month', titleFa: 'پلن یک ماهه' });
+    const customer = await buildCustomer(t.orm, { language: Language.EN });
+    const em = t.orm.em.fork();
+    const sub = em.create(Subscription, {
+      customer: customer.id,
+      plan: plan.id,
+      panelName: `c-${plan.code}`,
+      status: SubscriptionStatus.ACTIVE,
+      links: ['vless://x@h:1#a'],
+    });
+    await em.flush();
+    const res = await fetch(`${t.url}/sub/${sub.subToken}`);
+    expect(res.status).toBe(200);
+    const disposition = res.headers.get('content-disposition')!;
+    expect(disposition).toContain('filename="One month"');
+    expect(disposition).not.toContain(sub.panelName);
+    expect(disposition).not.toContain(sub.id);
+  });
+});
