@@ -1,5 +1,6 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
@@ -58,6 +59,16 @@ function routeLabel(pathname: string): string {
   return 'other';
 }
 
+/**
+ * The `operation` label of GraphQL metrics: the first root field the operation selects (a name
+ * from our schema, so the series are bounded), or "other" when it did not parse. The client's
+ * own operation name is free text and would grow one series per distinct name.
+ */
+function operationLabel(operation: OperationDefinitionNode | undefined): string {
+  const first = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  return first && first.kind === Kind.FIELD ? first.name.value : 'other';
+}
+
 /** Builds the API process: GraphQL, GraphiQL, health, readiness, metrics and extra routes. */
 export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
   const { config, logger, orm } = deps;
@@ -78,8 +89,8 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
             }
           }
         },
-        async willSendResponse({ operationName, operation, response }) {
-          const name = operationName ?? 'anonymous';
+        async willSendResponse({ operation, response }) {
+          const name = operationLabel(operation);
           const type = operation?.operation ?? 'unknown';
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstCode = body?.errors?.[0]?.extensions?.code;
@@ -193,6 +204,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (status === 413) {
+        // The rest of the body is still on the socket: close it, or the next request would be
+        // read from the middle of this one and hang.
+        res.setHeader('connection', 'close');
         if (!res.headersSent) send(res, 413, JSON.stringify({ error: 'payload too large' }));
       } else {
         logger.error({ err, requestId, route }, 'request failed');

@@ -40,8 +40,8 @@ describe('API HTTP server', () => {
     await t.gql('query WhoAmI { me { role } }', {}, { key });
     await t.gql('query WhoAmI { me { role } }');
     const text = await (await fetch(`${t.url}/metrics`)).text();
-    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="ok"\} \d+/);
-    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="UNAUTHENTICATED"\} \d+/);
+    expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="ok"\} \d+/);
+    expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="UNAUTHENTICATED"\} \d+/);
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
   });

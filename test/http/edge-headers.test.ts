@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Role } from '../../src/entities/common';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { Language } from '../../src/entities/customer.entity';
@@ -41,5 +42,37 @@ describe('HTTP edge: headers in and out', () => {
     expect(disposition).toContain('filename="One month"');
     expect(disposition).not.toContain(sub.panelName);
     expect(disposition).not.toContain(sub.id);
+  });
+});
+
+describe('HTTP edge: metrics and oversized bodies', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keeps the GraphQL operation label bounded by the schema whatever operation names callers send', async () => {
+    for (let i = 0; i < 30; i += 1) await t.gql(`query Spam${i} { me { role } }`);
+    await t.gql('query Broken { me { ');
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).not.toMatch(/operation="Spam\d+"/);
+    expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="UNAUTHENTICATED"\} 30/);
+    expect(text).toMatch(/graphql_operations_total\{operation="other"/);
+  });
+
+  it('closes the connection after refusing an oversized /graphql body, so the next request does not hang', async () => {
+    const { status, connection } = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const req = http.request(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, connection: res.headers.connection });
+      });
+      req.on('error', reject);
+      req.end(Buffer.alloc(2 * 1024 * 1024, 0x20));
+    });
+    expect(status).toBe(413);
+    expect(connection).toBe('close');
   });
 });
