@@ -1,6 +1,7 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Kind, type OperationDefinitionNode } from 'graphql';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
@@ -49,6 +50,13 @@ const MAX_GRAPHQL_BODY = 1024 * 1024;
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Constant-time comparison of a presented secret with the configured one. */
+function sameSecret(presented: string | null, expected: string): boolean {
+  const a = createHash('sha256').update(presented ?? '').digest();
+  const b = createHash('sha256').update(expected).digest();
+  return presented !== null && timingSafeEqual(a, b);
 }
 
 function routeLabel(pathname: string): string {
@@ -182,7 +190,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         const ready = await isDatabaseReady(orm);
         send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
       } else if (url.pathname === '/metrics' && req.method === 'GET') {
-        send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+        if (!config.METRICS_TOKEN) send(res, 404, JSON.stringify({ error: 'not found (set METRICS_TOKEN to serve metrics)' }));
+        else if (!sameSecret(bearerOf(req), config.METRICS_TOKEN)) send(res, 401, JSON.stringify({ error: 'metrics need the METRICS_TOKEN bearer token' }));
+        else send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
       } else if ((url.pathname === '/graphiql' || url.pathname === '/graphiql/') && req.method === 'GET') {
         send(res, 200, graphiqlPage({ endpoint: '/graphql', assetsBase: '/graphiql/assets' }), 'text/html; charset=utf-8');
       } else if (url.pathname.startsWith('/graphiql/assets/') && req.method === 'GET') {

@@ -45,19 +45,33 @@ describe('HTTP edge: headers in and out', () => {
   });
 });
 
+const METRICS_TOKEN = 'metrics-test-token-0123456789';
+
 describe('HTTP edge: metrics and oversized bodies', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await startTestApi();
+    t = await startTestApi({ config: { METRICS_TOKEN } });
   });
   afterAll(async () => {
     await t.close();
   });
 
+  it('serves /metrics only with the METRICS_TOKEN bearer token, and not at all without the setting', async () => {
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+    const off = await startTestApi({ orm: t.orm });
+    try {
+      expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+
   it('keeps the GraphQL operation label bounded by the schema whatever operation names callers send', async () => {
     for (let i = 0; i < 30; i += 1) await t.gql(`query Spam${i} { me { role } }`);
     await t.gql('query Broken { me { ');
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(text).not.toMatch(/operation="Spam\d+"/);
     expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="UNAUTHENTICATED"\} 30/);
     expect(text).toMatch(/graphql_operations_total\{operation="other"/);
