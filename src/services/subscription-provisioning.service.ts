@@ -4,7 +4,7 @@ import { Server, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
-import { failOrder } from './fulfillment.service';
+import { failOrder } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from './notification.service';
 import type { PanelRegistry } from './panel-registry';
 import { chooseServer } from './placement.service';
