@@ -9,6 +9,7 @@ import { notifyAdmins } from './notification.service';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
+import { pgTextArray, safeError } from './panel-failure';
 
 /** Subscriptions whose client the panel must hold (enabled only when ACTIVE). */
 export const DESIRED_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED];
@@ -258,12 +259,6 @@ export function planRepair(report: DriftReport, deleteOrphans: boolean): RepairA
   return actions;
 }
 
-function safeError(err: unknown): string {
-  if (!isAppError(err)) return 'unexpected error';
-  const panelMessage = (err as { panelMessage?: unknown }).panelMessage;
-  return typeof panelMessage === 'string' && panelMessage !== '' ? `${err.code}: ${panelMessage}` : `${err.code}: ${err.message}`;
-}
-
 async function applyAction(adapter: PanelAdapter, action: RepairAction, sub: Subscription | undefined): Promise<string[] | null> {
   if (action.kind === 'DELETE') {
     await adapter.deleteClient(action.panelName);
@@ -318,10 +313,6 @@ export async function repairDrift(
   const unresolved = report.items.filter((i) => i.subscriptionId && i.kind !== 'ORPHAN' && !repaired.includes(i.subscriptionId)).map((i) => i.subscriptionId!);
   await clearDriftFlags(em, serverId, unresolved);
   return { dryRun: false, deleteOrphans: opts.deleteOrphans, report, actions };
-}
-
-function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
 }
 
 /** Clears `drift_detected_at` of the server's desired subscriptions, except the ones still drifting. */
