@@ -18,15 +18,18 @@ export const DESIRED_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.D
 export const REPAIR_CONCURRENCY = 4;
 
 /** What kind of disagreement. */
-export type DriftKind = 'MISSING' | 'MISMATCH' | 'DUPLICATE' | 'ORPHAN';
+export const DRIFT_KINDS = ['MISSING', 'MISMATCH', 'DUPLICATE', 'ORPHAN'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
 /** Which managed field of a client differs from what our database wants. */
-export type DriftField = 'ENABLED' | 'TRAFFIC_LIMIT' | 'EXPIRY' | 'DEVICE_LIMIT' | 'UUID' | 'PASSWORD' | 'INBOUNDS';
+export const DRIFT_FIELDS = ['ENABLED', 'TRAFFIC_LIMIT', 'EXPIRY', 'DEVICE_LIMIT', 'UUID', 'PASSWORD', 'INBOUNDS'] as const;
+export type DriftField = (typeof DRIFT_FIELDS)[number];
 /**
  * Why a client with our naming scheme should not be on this panel: no subscription has that name
  * (UNKNOWN), its subscription lives on another server (ELSEWHERE, e.g. left by an evacuation), or
  * it ended (ENDED: REVOKED or FAILED).
  */
-export type OrphanReason = 'UNKNOWN' | 'ELSEWHERE' | 'ENDED';
+export const ORPHAN_REASONS = ['UNKNOWN', 'ELSEWHERE', 'ENDED'] as const;
+export type OrphanReason = (typeof ORPHAN_REASONS)[number];
 
 /** One disagreement between our database and a panel. */
 export interface DriftItem {
@@ -57,7 +60,8 @@ export interface DriftReport {
 }
 
 /** What a repair does for one item. */
-export type RepairActionKind = 'CREATE' | 'UPDATE' | 'RECREATE' | 'DELETE';
+export const REPAIR_ACTION_KINDS = ['CREATE', 'UPDATE', 'RECREATE', 'DELETE'] as const;
+export type RepairActionKind = (typeof REPAIR_ACTION_KINDS)[number];
 
 export interface RepairAction {
   kind: RepairActionKind;
