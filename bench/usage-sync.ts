@@ -17,17 +17,12 @@
  * data directory that is removed at the end.
  */
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { createPanelAdapter } from '../src/clients/panel.factory';
 import { SecretBox } from '../src/crypto';
-import { ensureDatabase, migrate, openOrm } from '../src/db/database';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { migrate, openOrm } from '../src/db/database';
+import { openBenchDb } from './bench-db';
 import { Plan } from '../src/entities/plan.entity';
 import { Server, ServerKind, ServerStatus } from '../src/entities/server.entity';
 import { createLogger } from '../src/logger';
@@ -96,75 +91,6 @@ async function startPanel(t: Target): Promise<Panel> {
     creds: token ? { apiToken: sim.apiTokens[0] } : { username: sim.username, password: sim.password },
     seed: (clients) => void sim.seedClients(inboundId, clients.map((c) => ({ email: c.name, id: randomUUID(), up: c.up, down: c.down }))),
     close: () => sim.close(),
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** A database for the bench and how to give it back. */
-interface BenchDb {
-  url: string;
-  label: string;
-  /** Deletes what the bench wrote when it had to use an existing database. */
-  cleanupRows: boolean;
-  release(): Promise<void>;
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const c = new Client({ connectionString: `${serverUrl}/postgres` });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function openBenchDb(): Promise<BenchDb> {
-  const given = process.env.DATABASE_URL;
-  const name = `vp_bench_${randomBytes(4).toString('hex')}`;
-  if (given) {
-    const serverUrl = given.replace(/\/[^/?]*(\?.*)?$/, '');
-    try {
-      await adminQuery(serverUrl, `create database "${name}"`);
-      return {
-        url: `${serverUrl}/${name}`,
-        label: `DATABASE_URL server, throw-away database ${name}`,
-        cleanupRows: false,
-        release: () => adminQuery(serverUrl, `drop database if exists "${name}" with (force)`),
-      };
-    } catch {
-      return { url: given, label: 'DATABASE_URL (bench rows deleted afterwards)', cleanupRows: true, release: async () => {} };
-    }
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vp-bench-pg-'));
-  fs.chmodSync(dir, 0o777);
-  const port = await freePort();
-  let pg: EmbeddedDatabase;
-  try {
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, persistent: false, logger: createLogger({ level: 'warn' }) });
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  await ensureDatabase(pg.serverUrl, name);
-  return {
-    url: `${pg.serverUrl}/${name}`,
-    label: `embedded PostgreSQL on port ${port} (temporary data dir)`,
-    cleanupRows: false,
-    release: async () => {
-      await pg.stop().catch(() => undefined);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -68,6 +68,11 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   /** Trust `X-Forwarded-For` for the client IP (set when behind a reverse proxy). Default: false. */
   TRUST_PROXY: bool.default(false),
+  /**
+   * Bearer token Prometheus sends to read `/metrics` (`Authorization: Bearer <token>`).
+   * Default: unset → `/metrics` is not served at all.
+   */
+  METRICS_TOKEN: optionalString,
   /** Max depth of a GraphQL operation. Default: 12. */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   /** Max fields selected by one GraphQL operation, fragments expanded (a cost limit). Default: 1000. */

@@ -1,5 +1,7 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
@@ -50,12 +52,29 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(body);
 }
 
+/** Constant-time comparison of a presented secret with the configured one. */
+function sameSecret(presented: string | null, expected: string): boolean {
+  const a = createHash('sha256').update(presented ?? '').digest();
+  const b = createHash('sha256').update(expected).digest();
+  return presented !== null && timingSafeEqual(a, b);
+}
+
 function routeLabel(pathname: string): string {
   if (pathname.startsWith('/graphiql')) return '/graphiql';
   if (pathname.startsWith('/sub/')) return '/sub/:token';
   if (['/graphql', '/healthz', '/readyz', '/metrics'].includes(pathname)) return pathname;
   if (pathname.startsWith('/receipts')) return '/receipts';
   return 'other';
+}
+
+/**
+ * The `operation` label of GraphQL metrics: the first root field the operation selects (a name
+ * from our schema, so the series are bounded), or "other" when it did not parse. The client's
+ * own operation name is free text and would grow one series per distinct name.
+ */
+function operationLabel(operation: OperationDefinitionNode | undefined): string {
+  const first = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  return first && first.kind === Kind.FIELD ? first.name.value : 'other';
 }
 
 /** Builds the API process: GraphQL, GraphiQL, health, readiness, metrics and extra routes. */
@@ -78,8 +97,8 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
             }
           }
         },
-        async willSendResponse({ operationName, operation, response }) {
-          const name = operationName ?? 'anonymous';
+        async willSendResponse({ operation, response }) {
+          const name = operationLabel(operation);
           const type = operation?.operation ?? 'unknown';
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstCode = body?.errors?.[0]?.extensions?.code;
@@ -171,7 +190,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         const ready = await isDatabaseReady(orm);
         send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
       } else if (url.pathname === '/metrics' && req.method === 'GET') {
-        send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+        if (!config.METRICS_TOKEN) send(res, 404, JSON.stringify({ error: 'not found (set METRICS_TOKEN to serve metrics)' }));
+        else if (!sameSecret(bearerOf(req), config.METRICS_TOKEN)) send(res, 401, JSON.stringify({ error: 'metrics need the METRICS_TOKEN bearer token' }));
+        else send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
       } else if ((url.pathname === '/graphiql' || url.pathname === '/graphiql/') && req.method === 'GET') {
         send(res, 200, graphiqlPage({ endpoint: '/graphql', assetsBase: '/graphiql/assets' }), 'text/html; charset=utf-8');
       } else if (url.pathname.startsWith('/graphiql/assets/') && req.method === 'GET') {
@@ -193,6 +214,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (status === 413) {
+        // The rest of the body is still on the socket: close it, or the next request would be
+        // read from the middle of this one and hang.
+        res.setHeader('connection', 'close');
         if (!res.headersSent) send(res, 413, JSON.stringify({ error: 'payload too large' }));
       } else {
         logger.error({ err, requestId, route }, 'request failed');

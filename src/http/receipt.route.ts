@@ -28,7 +28,9 @@ export function receiptRoute(orm: MikroORM): RouteHandler {
     if (url.pathname !== '/receipts') return false;
     const reply = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      // After refusing an oversized body, close the connection (its rest is still on the socket).
+      const close = status === 413 ? { connection: 'close' } : {};
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...close });
       res.end(text);
     };
     try {

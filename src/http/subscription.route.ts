@@ -11,6 +11,12 @@ function headerSafe(text: string): string {
   return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${Buffer.from(text, 'utf8').toString('base64')}`;
 }
 
+/** `attachment` named after the profile title (ASCII fallback plus `filename*` for other scripts). */
+function contentDisposition(title: string): string {
+  const ascii = title.replace(/[^\x20-\x7e]|["\\]/g, '').trim() || 'subscription';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(title)}`;
+}
+
 /**
  * `GET /sub/:token`: the standard base64 list of share links, built from our database (so a move
  * to another server keeps the URL), with `Subscription-Userinfo` (bytes, expire in unix seconds)
@@ -39,7 +45,8 @@ export function subscriptionRoute(orm: MikroORM): RouteHandler {
       'subscription-userinfo': `upload=${sub.usedUpBytes}; download=${sub.usedDownBytes}; total=${sub.trafficLimitBytes}; expire=${expire}`,
       'profile-title': headerSafe(title),
       'profile-update-interval': '12',
-      'content-disposition': `attachment; filename="${sub.panelName}"`,
+      // The profile title, never the subscription's own id (RFC 6266: an ASCII fallback + UTF-8 name).
+      'content-disposition': contentDisposition(title),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;

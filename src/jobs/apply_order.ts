@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyOrder } from '../services/provisioning.service';
+import { applyOrder } from '../services/subscription-provisioning.service';
 import { defineJob } from './job.types';
 
 /** Applies a paid renewal or extra traffic to the same panel client (absolute expiry and quota). */

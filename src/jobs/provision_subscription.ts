@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { provisionSubscription } from '../services/provisioning.service';
+import { provisionSubscription } from '../services/subscription-provisioning.service';
 import { defineJob } from './job.types';
 
 /** Places a paid subscription, creates its panel client exactly once, marks it ACTIVE, notifies. */

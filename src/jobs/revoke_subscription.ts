@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { revokeSubscription } from '../services/provisioning.service';
+import { revokeSubscription } from '../services/subscription-provisioning.service';
 import { defineJob } from './job.types';
 
 /** Deletes a subscription's panel client and marks it REVOKED. */

@@ -45,6 +45,8 @@ export const CALLBACKS = {
   paymentApprove: { prefix: 'pay:ok', args: ['id'] },
   /** Admin bot: reject a submitted receipt (asks for a reason next). */
   paymentReject: { prefix: 'pay:no', args: ['id'] },
+  /** Both bots: the "Main menu" button every screen carries (src/bots/common/keyboards.ts). */
+  menuMain: { prefix: 'menu', args: [] },
 } as const satisfies Record<string, CallbackSpec>;
 
 export type CallbackName = keyof typeof CALLBACKS;

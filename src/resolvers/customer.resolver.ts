@@ -1,3 +1,4 @@
+import { pageSize } from '../services/pagination';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { Language } from '../entities/customer.entity';
@@ -35,7 +36,7 @@ export class CustomerResolver {
   @Query(() => [CustomerType], { description: 'Find customers by Telegram id, @username (prefix) or order number.' })
   @Auth(Role.ADMIN, Role.SUPPORT)
   async customers(@Ctx() ctx: Context, @Arg('query') query: string, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<CustomerType[]> {
-    return (await searchCustomers(ctx.em, query, Math.min(Math.max(first, 1), 100))).map(presentCustomer);
+    return (await searchCustomers(ctx.em, query, pageSize(first, 100))).map(presentCustomer);
   }
 
   @Query(() => CustomerType, { nullable: true })

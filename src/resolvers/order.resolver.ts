@@ -3,7 +3,7 @@ import { Role } from '../entities/common';
 import { OrderStatus, type Order } from '../entities/order.entity';
 import { AppError } from '../errors';
 import { assertCustomerAccess, customerInScope } from '../services/access.policy';
-import { retryOrder } from '../services/fulfillment.service';
+import { retryOrder } from '../services/order-fulfilment.service';
 import { buildInvoice } from '../services/invoice.service';
 import { cancelOrder, createOrder, getOrderOrFail, listCustomerOrders, listFailedOrders } from '../services/order.service';
 import { describePrincipal, idempotencyPrincipal } from '../services/principal';

@@ -1,3 +1,4 @@
+import { pageSize } from '../services/pagination';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Admin } from '../entities/admin.entity';
 import { Role } from '../entities/common';
@@ -79,7 +80,7 @@ export class PaymentResolver {
     @Arg('includeUnsubmitted', { defaultValue: false }) includeUnsubmitted: boolean,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
   ): Promise<PaymentReviewType[]> {
-    const rows = await listPaymentsToReview(ctx.em, { includePending: includeUnsubmitted, limit: Math.min(Math.max(first, 1), 100) });
+    const rows = await listPaymentsToReview(ctx.em, { includePending: includeUnsubmitted, limit: pageSize(first, 100) });
     return Promise.all(
       rows.map(async (p) => ({
         payment: await present(ctx, p),

@@ -7,14 +7,10 @@ import { driftReportFor, repairDrift, type DriftReport, type RepairResult } from
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import {
-  DriftFieldEnum,
-  DriftKindEnum,
   DriftRepairType,
   DriftReportType,
   EvacuationType,
   JobType,
-  OrphanReasonEnum,
-  RepairActionKindEnum,
 } from './types/server-ops.types';
 
 function presentReport(r: DriftReport): DriftReportType {
@@ -31,11 +27,11 @@ function presentReport(r: DriftReport): DriftReportType {
     duplicated: count('DUPLICATE'),
     orphans: count('ORPHAN'),
     items: r.items.map((i) => ({
-      kind: i.kind as DriftKindEnum,
+      kind: i.kind,
       panelName: i.panelName,
       subscriptionId: i.subscriptionId,
-      fields: i.fields as DriftFieldEnum[],
-      orphanReason: i.orphanReason as OrphanReasonEnum | null,
+      fields: i.fields,
+      orphanReason: i.orphanReason,
       copies: i.copies,
       detail: i.detail,
     })),
@@ -47,7 +43,7 @@ function presentRepair(r: RepairResult): DriftRepairType {
     dryRun: r.dryRun,
     deleteOrphans: r.deleteOrphans,
     report: presentReport(r.report),
-    actions: r.actions.map((a) => ({ kind: a.kind as RepairActionKindEnum, panelName: a.panelName, subscriptionId: a.subscriptionId, applied: a.applied, error: a.error })),
+    actions: r.actions.map((a) => ({ kind: a.kind, panelName: a.panelName, subscriptionId: a.subscriptionId, applied: a.applied, error: a.error })),
     applied: r.actions.filter((a) => a.applied).length,
     failed: r.actions.filter((a) => a.error !== null).length,
   };

@@ -3,7 +3,7 @@ import { Role } from '../entities/common';
 import { SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { assertCustomerAccess, customerInScope } from '../services/access.policy';
-import { requestRevoke } from '../services/fulfillment.service';
+import { requestRevoke } from '../services/order-fulfilment.service';
 import { getSubscriptionOrFail, listCustomerSubscriptions } from '../services/subscription.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';

@@ -1,3 +1,4 @@
+import { pageSize } from '../services/pagination';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer } from '../entities/customer.entity';
 import { presentCustomer } from './presenters';
@@ -143,7 +144,7 @@ export class SystemResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<AuditLogConnection> {
-    const page = await listAuditLogs(em, filter ?? {}, Math.min(Math.max(first, 1), MAX_PAGE), after);
+    const page = await listAuditLogs(em, filter ?? {}, pageSize(first, MAX_PAGE), after);
     return {
       nodes: page.nodes.map((n) => ({ ...n, diff: n.diff ?? null })) as AuditLogConnection['nodes'],
       pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AlertCode } from '../notifications/alert-codes';
 import { notifyAdmins } from './notification.service';
 
 /**
@@ -12,7 +13,7 @@ export class AdminAlerts {
     private readonly quietMinutes = 30,
   ) {}
 
-  async raise(code: string, subject: string, message: string): Promise<boolean> {
+  async raise(code: AlertCode, subject: string, message: string): Promise<boolean> {
     return this.orm.em.fork().transactional(async (em) => {
       await em.execute(`select pg_advisory_xact_lock(hashtext('alert:' || ? || ':' || ?))`, [code, subject]);
       const recent = await em.execute<Array<{ n: number }>>(

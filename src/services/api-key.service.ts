@@ -105,7 +105,8 @@ export async function authenticate(
 
   let telegramId: number | null = null;
   if (telegramHeader !== undefined && (key.role === Role.USER_BOT || key.role === Role.ADMIN_BOT)) {
-    if (!/^[1-9]\d{0,15}$/.test(telegramHeader)) return { failure: 'BAD_TELEGRAM_ID' };
+    // Above 2^53 two different ids would read as one number (one customer): refuse them.
+    if (!/^[1-9]\d{0,15}$/.test(telegramHeader) || !Number.isSafeInteger(Number(telegramHeader))) return { failure: 'BAD_TELEGRAM_ID' };
     telegramId = Number(telegramHeader);
   }
   const principal: Principal = {

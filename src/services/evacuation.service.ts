@@ -14,6 +14,7 @@ import type { PanelRegistry } from './panel-registry';
 import { chooseServer, usableInbounds } from './placement.service';
 import { activeSubscriptionCounts, LOAD_STATUSES } from './server.service';
 import { clientSpecOf } from './subscription.service';
+import { pgTextArray, safeError } from './panel-failure';
 
 /** Subscriptions moved per `evacuate_server` run; a run that moved some enqueues the next. */
 export const EVACUATION_BATCH = 100;
@@ -29,13 +30,6 @@ const OUTAGE_CODES = new Set(['PANEL_UNAVAILABLE', 'PANEL_AUTH_FAILED', 'PANEL_V
 export interface EvacuationDeps {
   panels: PanelRegistry;
   logger: Logger;
-}
-
-function safeError(err: unknown): string {
-  if (!isAppError(err)) return 'unexpected error';
-  const panelMessage = (err as { panelMessage?: unknown }).panelMessage;
-  const text = typeof panelMessage === 'string' && panelMessage !== '' ? `${err.code}: ${panelMessage}` : `${err.code}: ${err.message}`;
-  return text.slice(0, 500);
 }
 
 function isOutage(err: unknown): boolean {
@@ -263,10 +257,6 @@ async function markFailed(em: EntityManager, evacuationId: string, reason: strin
       message: `Evacuation of ${ev.fromServer.name} stopped after ${ev.moved} of ${ev.total} subscriptions: ${reason}. Call evacuateServer again to continue.`,
     });
   });
-}
-
-function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { pageSize } from './pagination';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors';
 
@@ -62,7 +63,7 @@ function toJob(r: JobRow): JobInfo {
 
 /** Jobs graphile-worker gave up on (attempts reached max_attempts), most recently failed first. */
 export async function listFailedJobs(em: EntityManager, opts: { first?: number; task?: string | null } = {}): Promise<JobInfo[]> {
-  const first = Math.min(Math.max(opts.first ?? 50, 1), 200);
+  const first = pageSize(opts.first, 200, 50);
   const rows = await em.execute<JobRow[]>(
     `${SELECT_JOBS} where j.attempts >= j.max_attempts ${opts.task ? 'and t.identifier = ?' : ''} order by j.updated_at desc, j.id desc limit ?`,
     opts.task ? [opts.task, first] : [first],

@@ -4,6 +4,7 @@ import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { enqueue } from '../jobs/enqueue';
+import type { AlertCode } from '../notifications/alert-codes';
 
 /**
  * Notification kinds and their params. Rendering (src/services/notification.render.ts) turns
@@ -83,11 +84,21 @@ export async function queueNotification<K extends NotificationKind>(
   return n;
 }
 
+/**
+ * What services pass for admin notifications. An alert's code must be in the catalogue
+ * (src/notifications/alert-codes.ts), so every alert has a title in each language; stored rows
+ * keep a plain string, which renders with a generic title if a code was ever retired.
+ */
+export interface AdminNoticeParams {
+  ADMIN_NEW_RECEIPT: NotificationParams['ADMIN_NEW_RECEIPT'];
+  ADMIN_ALERT: NotificationParams['ADMIN_ALERT'] & { code: AlertCode };
+}
+
 /** Queues one notification per active admin (optionally only ADMIN-role admins). */
-export async function notifyAdmins<K extends 'ADMIN_NEW_RECEIPT' | 'ADMIN_ALERT'>(
+export async function notifyAdmins<K extends keyof AdminNoticeParams>(
   em: EntityManager,
   kind: K,
-  params: NotificationParams[K],
+  params: AdminNoticeParams[K] & NotificationParams[K],
   opts: { onlyRole?: AdminRole } = {},
 ): Promise<number> {
   const admins = await em.find(Admin, opts.onlyRole ? { active: true, role: opts.onlyRole } : { active: true });

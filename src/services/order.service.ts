@@ -10,7 +10,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError } from '../errors';
 import { assertCanBuy } from './customer.service';
 import { findUsableCode, redeemCode, releaseCode } from './discount.service';
-import { fulfilPaidOrder, type FulfilmentDeps } from './fulfillment.service';
+import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { allocatePayableAmount } from './payment.service';
 import { chooseServer } from './placement.service';
 import { getPlanOrFail } from './plan.service';

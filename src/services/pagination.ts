@@ -33,7 +33,14 @@ export function toPage<T extends { id: string }>(rows: T[], first: number, timeO
   return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(timeOf(last), last.id) : null };
 }
 
-/** Clamps a requested page size. */
-export function pageSize(first: number | null | undefined, max = 200): number {
-  return Math.min(Math.max(first ?? 20, 1), max);
+/**
+ * A requested page size: absent → the default; below 1 or above `max` → BAD_USER_INPUT (a caller
+ * asking for -1 or 10,000 rows gets told, not a silently different page).
+ */
+export function pageSize(first: number | null | undefined, max = 200, fallback = 20): number {
+  if (first === null || first === undefined) return Math.min(fallback, max);
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw new AppError('BAD_USER_INPUT', `\`first\` must be between 1 and ${max}.`, { field: 'first', max });
+  }
+  return first;
 }

@@ -8,7 +8,7 @@ import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { Receipt } from '../entities/receipt.entity';
 import { AppError } from '../errors';
 import { releaseCode } from './discount.service';
-import { fulfilPaidOrder, type FulfilmentDeps } from './fulfillment.service';
+import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from './notification.service';
 
 /** The largest offset added to an amount to make it unique among open card payments. */

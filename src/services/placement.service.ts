@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inbound } from '../entities/inbound.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
+import type { Subscription } from '../entities/subscription.entity';
 import { activeSubscriptionCounts } from './server.service';
 
 /** Where a subscription goes: a server and the inbounds to put its client on. */
@@ -58,4 +59,18 @@ export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?:
     );
   const best = candidates[0];
   return best ? { server: best.server, inbounds: best.inbounds } : null;
+}
+
+/**
+ * Places a subscription: chooses a server for the plan (locking the placement, so call inside a
+ * transaction) and assigns it and its inbounds to the subscription. null, and the subscription
+ * untouched, when nothing fits. The one place a subscription gets a server.
+ */
+export async function placeSubscription(em: EntityManager, sub: Subscription, plan: Plan, opts: { excludeServerIds?: string[] } = {}): Promise<Placement | null> {
+  const placement = await chooseServer(em, plan, { lock: true, ...opts });
+  if (placement) {
+    sub.server = placement.server;
+    sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
+  }
+  return placement;
 }

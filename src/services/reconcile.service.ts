@@ -6,9 +6,11 @@ import { isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
 import { notifyAdmins } from './notification.service';
+import type { AlertCode } from '../notifications/alert-codes';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
+import { pgTextArray, safeError } from './panel-failure';
 
 /** Subscriptions whose client the panel must hold (enabled only when ACTIVE). */
 export const DESIRED_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED];
@@ -17,15 +19,18 @@ export const DESIRED_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.D
 export const REPAIR_CONCURRENCY = 4;
 
 /** What kind of disagreement. */
-export type DriftKind = 'MISSING' | 'MISMATCH' | 'DUPLICATE' | 'ORPHAN';
+export const DRIFT_KINDS = ['MISSING', 'MISMATCH', 'DUPLICATE', 'ORPHAN'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
 /** Which managed field of a client differs from what our database wants. */
-export type DriftField = 'ENABLED' | 'TRAFFIC_LIMIT' | 'EXPIRY' | 'DEVICE_LIMIT' | 'UUID' | 'PASSWORD' | 'INBOUNDS';
+export const DRIFT_FIELDS = ['ENABLED', 'TRAFFIC_LIMIT', 'EXPIRY', 'DEVICE_LIMIT', 'UUID', 'PASSWORD', 'INBOUNDS'] as const;
+export type DriftField = (typeof DRIFT_FIELDS)[number];
 /**
  * Why a client with our naming scheme should not be on this panel: no subscription has that name
  * (UNKNOWN), its subscription lives on another server (ELSEWHERE, e.g. left by an evacuation), or
  * it ended (ENDED: REVOKED or FAILED).
  */
-export type OrphanReason = 'UNKNOWN' | 'ELSEWHERE' | 'ENDED';
+export const ORPHAN_REASONS = ['UNKNOWN', 'ELSEWHERE', 'ENDED'] as const;
+export type OrphanReason = (typeof ORPHAN_REASONS)[number];
 
 /** One disagreement between our database and a panel. */
 export interface DriftItem {
@@ -56,7 +61,8 @@ export interface DriftReport {
 }
 
 /** What a repair does for one item. */
-export type RepairActionKind = 'CREATE' | 'UPDATE' | 'RECREATE' | 'DELETE';
+export const REPAIR_ACTION_KINDS = ['CREATE', 'UPDATE', 'RECREATE', 'DELETE'] as const;
+export type RepairActionKind = (typeof REPAIR_ACTION_KINDS)[number];
 
 export interface RepairAction {
   kind: RepairActionKind;
@@ -258,12 +264,6 @@ export function planRepair(report: DriftReport, deleteOrphans: boolean): RepairA
   return actions;
 }
 
-function safeError(err: unknown): string {
-  if (!isAppError(err)) return 'unexpected error';
-  const panelMessage = (err as { panelMessage?: unknown }).panelMessage;
-  return typeof panelMessage === 'string' && panelMessage !== '' ? `${err.code}: ${panelMessage}` : `${err.code}: ${err.message}`;
-}
-
 async function applyAction(adapter: PanelAdapter, action: RepairAction, sub: Subscription | undefined): Promise<string[] | null> {
   if (action.kind === 'DELETE') {
     await adapter.deleteClient(action.panelName);
@@ -318,10 +318,6 @@ export async function repairDrift(
   const unresolved = report.items.filter((i) => i.subscriptionId && i.kind !== 'ORPHAN' && !repaired.includes(i.subscriptionId)).map((i) => i.subscriptionId!);
   await clearDriftFlags(em, serverId, unresolved);
   return { dryRun: false, deleteOrphans: opts.deleteOrphans, report, actions };
-}
-
-function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
 }
 
 /** Clears `drift_detected_at` of the server's desired subscriptions, except the ones still drifting. */
@@ -398,7 +394,7 @@ export function summarizeDrift(report: DriftReport): string {
  * Alerts the admins once per subject (e.g. server and day), in its own transaction: a second run
  * of the same nightly reconciliation does not repeat the message.
  */
-export async function alertOnce(em: EntityManager, input: { code: string; subject: string; message: string; serverName?: string }): Promise<boolean> {
+export async function alertOnce(em: EntityManager, input: { code: AlertCode; subject: string; message: string; serverName?: string }): Promise<boolean> {
   return em.transactional(async (tx) => {
     await tx.execute(`select pg_advisory_xact_lock(hashtext('alert:' || ? || ':' || ?))`, [input.code, input.subject]);
     const seen = await tx.execute<Array<{ n: number }>>(

@@ -101,10 +101,15 @@ export function alertFor(from: ServerStatus, to: ServerStatus): HealthAlertCode 
   return null;
 }
 
+/** A reason as the middle of a sentence: without the full stop it may end in. */
+function clause(text: string): string {
+  return text.trim().replace(/\.+$/, '');
+}
+
 function alertMessage(code: HealthAlertCode, server: Server, to: ServerStatus, probe: PanelHealth, policy: HealthPolicy): string {
   switch (code) {
     case 'SERVER_DOWN':
-      return `Server ${server.name} is DOWN after ${policy.failuresToDown} failed health probes in a row: ${probe.error ?? 'no answer'}. New subscriptions are not placed on it.`;
+      return `Server ${server.name} is DOWN after ${policy.failuresToDown} failed health probes in a row: ${clause(probe.error ?? 'no answer')}. New subscriptions are not placed on it.`;
     case 'SERVER_RECOVERED':
       return `Server ${server.name} is ${to} again (probe ${Math.round(probe.latencyMs)} ms).`;
     case 'SERVER_DEGRADED':

@@ -7,6 +7,7 @@ import { enqueue } from '../jobs/enqueue';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
 import { CHANNEL_OF } from './notification.service';
 import { SETTINGS, type SettingValue } from './setting.service';
+import { isTrafficUsedUp, trafficUsedUpSql } from './traffic-quota';
 
 /**
  * The subscription lifecycle after the sale, as bulk SQL (a fixed number of statements whatever the
@@ -84,7 +85,7 @@ export async function endDueSubscriptions(em: EntityManager, scope: { serverId?:
        select s.id from subscription s
         where s.status = 'ACTIVE'
           and ((s.expires_at is not null and s.expires_at <= now())
-               or (s.traffic_limit_bytes > 0 and s.used_up_bytes + s.used_down_bytes >= s.traffic_limit_bytes))
+               or ${trafficUsedUpSql('s.traffic_limit_bytes', 's.used_up_bytes + s.used_down_bytes')})
           ${scope.serverId ? 'and s.server_id = ?' : ''}
         order by s.id
         for update of s
@@ -245,7 +246,7 @@ export async function setSubscriptionEnabled(em: EntityManager, id: string, enab
     if (before === SubscriptionStatus.ACTIVE) return sub;
     if (before !== SubscriptionStatus.DISABLED) throw new AppError('SUBSCRIPTION_NOT_CHANGEABLE');
     const expired = !!sub.expiresAt && sub.expiresAt.getTime() <= Date.now();
-    const depleted = sub.trafficLimitBytes > 0 && sub.usedUpBytes + sub.usedDownBytes >= sub.trafficLimitBytes;
+    const depleted = isTrafficUsedUp(sub.trafficLimitBytes, sub.usedUpBytes + sub.usedDownBytes);
     sub.status = expired ? SubscriptionStatus.EXPIRED : depleted ? SubscriptionStatus.DEPLETED : SubscriptionStatus.ACTIVE;
     if (sub.status !== SubscriptionStatus.ACTIVE) sub.endedAt = new Date();
   } else {

@@ -5,7 +5,7 @@ import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { Plan } from '../entities/plan.entity';
 import { AppError } from '../errors';
 import { assertCanBuy } from './customer.service';
-import { fulfilPaidOrder, type FulfilmentDeps } from './fulfillment.service';
+import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import type { CapacityAlert } from './order.service';
 import { chooseServer } from './placement.service';
 import { getSetting } from './setting.service';

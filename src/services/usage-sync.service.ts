@@ -5,6 +5,7 @@ import { isAppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AdminAlerts } from './admin-alerts';
 import type { PanelRegistry } from './panel-registry';
+import { trafficUsedUpSql } from './traffic-quota';
 import { auditBindings, auditStatusCte, loadLifecycleSettings, ON_PANEL_SQL, queueLifecycleNotifications } from './subscription-lifecycle.service';
 
 /** What a usage sync needs from the process. */
@@ -114,7 +115,7 @@ n as (
   select d.*,
          case when d.old_status <> 'ACTIVE' then d.old_status
               when d.expires_at is not null and d.expires_at <= now() then 'EXPIRED'
-              when d.traffic_limit_bytes > 0 and d.used_up_bytes + d.du + d.used_down_bytes + d.dd >= d.traffic_limit_bytes then 'DEPLETED'
+              when ${trafficUsedUpSql('d.traffic_limit_bytes', 'd.used_up_bytes + d.du + d.used_down_bytes + d.dd')} then 'DEPLETED'
               else d.old_status end as new_status
     from d
 ),

@@ -13,7 +13,7 @@ import { SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { buildCustomer, buildPlan, buildServerFor } from '../factories/commerce';
 import { createOrder } from '../../src/services/order.service';
 import { approvePayment, storeReceipt } from '../../src/services/payment.service';
-import { failOrder } from '../../src/services/fulfillment.service';
+import { failOrder } from '../../src/services/order-fulfilment.service';
 import { newSubscription } from '../../src/services/subscription.service';
 import { updateSetting } from '../../src/services/setting.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';

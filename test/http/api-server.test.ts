@@ -1,10 +1,12 @@
 import { Role } from '../../src/entities/common';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 
+const METRICS_TOKEN = 'metrics-test-token-0123456789';
+
 describe('API HTTP server', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await startTestApi();
+    t = await startTestApi({ config: { METRICS_TOKEN } });
   });
   afterAll(async () => {
     await t.close();
@@ -39,9 +41,9 @@ describe('API HTTP server', () => {
     const key = await makeKey(t.orm, Role.ADMIN);
     await t.gql('query WhoAmI { me { role } }', {}, { key });
     await t.gql('query WhoAmI { me { role } }');
-    const text = await (await fetch(`${t.url}/metrics`)).text();
-    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="ok"\} \d+/);
-    expect(text).toMatch(/graphql_operations_total\{operation="WhoAmI",type="query",outcome="UNAUTHENTICATED"\} \d+/);
+    const text = await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="ok"\} \d+/);
+    expect(text).toMatch(/graphql_operations_total\{operation="me",type="query",outcome="UNAUTHENTICATED"\} \d+/);
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
   });

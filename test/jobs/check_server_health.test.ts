@@ -79,6 +79,13 @@ describe('check_server_health', () => {
     s = await tick();
     expect({ status: s.status, failures: s.failureStreak }).toEqual({ status: ServerStatus.DOWN, failures: 3 });
     expect(await alerts()).toEqual(['SERVER_DOWN']);
+    const [down] = await orm.em.fork().getConnection().execute<Array<{ message: string }>>(
+      `select params->>'message' as message from notification where kind = 'ADMIN_ALERT' and recipient_telegram_id = ? and params->>'subject' = ?`,
+      [adminTg, server.id],
+    );
+    // The panel's error ends in a full stop of its own: the alert does not add a second one.
+    expect(down.message).toMatch(/right now\. New subscriptions/);
+    expect(down.message).not.toMatch(/\.\./);
     // Placement skips it (the only server of the plan's group).
     expect(await orm.em.fork().transactional((em) => chooseServer(em, plan))).toBeNull();
 

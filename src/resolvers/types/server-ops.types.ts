@@ -1,37 +1,16 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { EvacuationStatus } from '../../entities/evacuation.entity';
+import { DRIFT_FIELDS, DRIFT_KINDS, type DriftField, type DriftKind, ORPHAN_REASONS, type OrphanReason, REPAIR_ACTION_KINDS, type RepairActionKind } from '../../services/reconcile.service';
 
-/** GraphQL enums mirroring the drift model of src/services/reconcile.service.ts. */
-export enum DriftKindEnum {
-  MISSING = 'MISSING',
-  MISMATCH = 'MISMATCH',
-  DUPLICATE = 'DUPLICATE',
-  ORPHAN = 'ORPHAN',
+/** GraphQL enums built from the drift model's value lists in src/services/reconcile.service.ts (defined there only). */
+function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 }
-
-export enum DriftFieldEnum {
-  ENABLED = 'ENABLED',
-  TRAFFIC_LIMIT = 'TRAFFIC_LIMIT',
-  EXPIRY = 'EXPIRY',
-  DEVICE_LIMIT = 'DEVICE_LIMIT',
-  UUID = 'UUID',
-  PASSWORD = 'PASSWORD',
-  INBOUNDS = 'INBOUNDS',
-}
-
-export enum OrphanReasonEnum {
-  UNKNOWN = 'UNKNOWN',
-  ELSEWHERE = 'ELSEWHERE',
-  ENDED = 'ENDED',
-}
-
-export enum RepairActionKindEnum {
-  CREATE = 'CREATE',
-  UPDATE = 'UPDATE',
-  RECREATE = 'RECREATE',
-  DELETE = 'DELETE',
-}
+export const DriftKindEnum = enumOf(DRIFT_KINDS);
+export const DriftFieldEnum = enumOf(DRIFT_FIELDS);
+export const OrphanReasonEnum = enumOf(ORPHAN_REASONS);
+export const RepairActionKindEnum = enumOf(REPAIR_ACTION_KINDS);
 
 registerEnumType(DriftKindEnum, {
   name: 'DriftKind',
@@ -47,11 +26,11 @@ registerEnumType(EvacuationStatus, { name: 'EvacuationStatus', description: 'RUN
 
 @ObjectType({ description: 'One disagreement between our database and a panel.' })
 export class DriftItemType {
-  @Field(() => DriftKindEnum) kind!: DriftKindEnum;
+  @Field(() => DriftKindEnum) kind!: DriftKind;
   @Field() panelName!: string;
   @Field(() => ID, { nullable: true }) subscriptionId!: string | null;
-  @Field(() => [DriftFieldEnum]) fields!: DriftFieldEnum[];
-  @Field(() => OrphanReasonEnum, { nullable: true }) orphanReason!: OrphanReasonEnum | null;
+  @Field(() => [DriftFieldEnum]) fields!: DriftField[];
+  @Field(() => OrphanReasonEnum, { nullable: true }) orphanReason!: OrphanReason | null;
   @Field(() => Int, { description: 'Clients of this name on the panel.' }) copies!: number;
   @Field({ description: 'Human summary (never credentials).' }) detail!: string;
 }
@@ -73,7 +52,7 @@ export class DriftReportType {
 
 @ObjectType({ description: 'One step of a drift repair.' })
 export class RepairActionType {
-  @Field(() => RepairActionKindEnum) kind!: RepairActionKindEnum;
+  @Field(() => RepairActionKindEnum) kind!: RepairActionKind;
   @Field() panelName!: string;
   @Field(() => ID, { nullable: true }) subscriptionId!: string | null;
   @Field({ description: 'false in a dry run, or when it failed.' }) applied!: boolean;

@@ -1,3 +1,4 @@
+import { alertTitle } from '../../notifications/alert-codes';
 import type { NotificationTemplates, OrderItemKind, SubscriptionView } from './notification.messages';
 
 /** Joins lines, dropping the ones that are null or false (optional rows). */
@@ -13,17 +14,6 @@ const ITEM_LABEL: Record<OrderItemKind, string> = {
   TOP_UP: 'Wallet top-up',
 };
 
-const ALERT_TITLE: Record<string, string> = {
-  NO_CAPACITY: 'No server capacity left',
-  PROVISIONING_FAILED: 'Provisioning failed',
-  PANEL_UNAVAILABLE: 'Panel unreachable',
-  PANEL_AUTH_FAILED: 'Panel login failed',
-  PANEL_REJECTED: 'Panel refused a request',
-  SERVER_DOWN: 'Server is down',
-  SERVER_DEGRADED: 'Server is degraded',
-  SERVER_HEALTHY: 'Server is back',
-  DRIFT_DETECTED: 'Drift from the panel',
-};
 
 function support(handle: string | null): string | null {
   return handle ? `🆘 Support: ${handle}` : null;
@@ -161,7 +151,7 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
   },
   alert(v) {
     return lines(
-      `🚨 <b>Alert: ${ALERT_TITLE[v.code] ?? 'System event'}</b>`,
+      `🚨 <b>Alert: ${alertTitle(v.code, 'en') ?? 'System event'}</b>`,
       `Code: <code>${v.code}</code>`,
       v.message,
       v.orderNumber !== null && `🧾 Order: ${v.orderNumber}`,

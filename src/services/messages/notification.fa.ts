@@ -1,3 +1,4 @@
+import { alertTitle } from '../../notifications/alert-codes';
 import type { NotificationTemplates, OrderItemKind, SubscriptionView } from './notification.messages';
 
 /** Joins lines, dropping the ones that are null or false (optional rows). */
@@ -13,17 +14,6 @@ const ITEM_LABEL: Record<OrderItemKind, string> = {
   TOP_UP: 'شارژ کیف پول',
 };
 
-const ALERT_TITLE: Record<string, string> = {
-  NO_CAPACITY: 'ظرفیت سرورها تکمیل است',
-  PROVISIONING_FAILED: 'ساخت اشتراک ناموفق بود',
-  PANEL_UNAVAILABLE: 'پنل در دسترس نیست',
-  PANEL_AUTH_FAILED: 'ورود به پنل ناموفق بود',
-  PANEL_REJECTED: 'پنل درخواست را نپذیرفت',
-  SERVER_DOWN: 'سرور از دسترس خارج شد',
-  SERVER_DEGRADED: 'سرور با مشکل کار می‌کند',
-  SERVER_HEALTHY: 'سرور دوباره در دسترس است',
-  DRIFT_DETECTED: 'ناهمخوانی با پنل',
-};
 
 function support(handle: string | null): string | null {
   return handle ? `🆘 پشتیبانی: ${handle}` : null;
@@ -161,7 +151,7 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
   },
   alert(v) {
     return lines(
-      `🚨 <b>هشدار: ${ALERT_TITLE[v.code] ?? 'رویداد سیستم'}</b>`,
+      `🚨 <b>هشدار: ${alertTitle(v.code, 'fa') ?? 'رویداد سیستم'}</b>`,
       `کد: <code>${v.code}</code>`,
       v.message,
       v.orderNumber !== null && `🧾 سفارش: ${v.orderNumber}`,

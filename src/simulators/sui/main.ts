@@ -1,7 +1,7 @@
 /**
  * Runs the S-UI simulator by hand:
  *
- *   npm run sim:sui -- --port 2095 --profile 1.5 [--sub-port 2096] [--base-path /app/]
+ *   npm run sim:sui -- --port 2095 --profile 1.5 [--sub-port 2096] [--help] [--base-path /app/]
  *                      [--sub-path /sub/] [--user admin] [--pass admin] [--token <32 chars>]
  *                      [--session-minutes 0] [--duplicate-names accept|reject] [--no-seed] [--host 127.0.0.1]
  *
@@ -11,6 +11,29 @@
  */
 import { isSuiProfile, SUI_PROFILES } from './sui.profile';
 import { startSuiSimulator } from './sui.simulator';
+
+/** Defaults differ from the 3x-ui simulator's (2053/2097) so both `sim:` commands run side by side. */
+const DEFAULT_PORT = 2095;
+const DEFAULT_SUB_PORT = 2096;
+
+const HELP = `Usage: npm run sim:sui -- [options]
+
+Runs an S-UI panel simulator (test credentials only; never point real clients at it).
+
+  --port <n>               panel port (default ${DEFAULT_PORT})
+  --sub-port <n>           subscription port (default ${DEFAULT_SUB_PORT})
+  --profile <p>            ${SUI_PROFILES.join(' | ')} (default 1.5)
+  --host <addr>            listen address (default 127.0.0.1)
+  --base-path <path>       panel base path (default /app/)
+  --sub-path <path>        subscription path (default /sub/)
+  --user <name>            login user (default admin)
+  --pass <password>        login password (default admin)
+  --token <32 chars>       /apiv2 token (default: a generated one)
+  --session-minutes <n>    session lifetime in minutes (0 = browser session)
+  --duplicate-names <m>    accept | reject (default accept)
+  --no-seed                start without the vless-443 and trojan-8443 inbounds
+  --help                   print this help and exit
+`;
 
 interface Args {
   [key: string]: string | boolean | undefined;
@@ -47,7 +70,12 @@ function int(args: Args, key: string): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const args = parseArgs(argv);
   const profile = str(args, 'profile') ?? '1.5';
   if (!isSuiProfile(profile)) throw new Error(`--profile must be one of ${SUI_PROFILES.join(', ')}`);
   const dup = str(args, 'duplicate-names') ?? 'accept';
@@ -57,8 +85,8 @@ async function main(): Promise<void> {
 
   const sim = await startSuiSimulator({
     profile,
-    port: int(args, 'port') ?? 2095,
-    subPort: int(args, 'sub-port') ?? 2096,
+    port: int(args, 'port') ?? DEFAULT_PORT,
+    subPort: int(args, 'sub-port') ?? DEFAULT_SUB_PORT,
     host: str(args, 'host'),
     basePath: str(args, 'base-path'),
     subPath: str(args, 'sub-path'),

@@ -6,7 +6,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { notifyAdmins, queueNotification } from './notification.service';
-import { chooseServer } from './placement.service';
+import { placeSubscription } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';
 
@@ -35,11 +35,7 @@ export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, o
       if (!sub.server) {
         // Take the slot now, in the payment's transaction, so paid subscriptions count toward a
         // server's load at once; when nothing fits, the provisioning job places it later.
-        const placement = await chooseServer(em, order.plan!, { lock: true });
-        if (placement) {
-          sub.server = placement.server;
-          sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
-        }
+        await placeSubscription(em, sub, order.plan!);
       }
       await em.flush();
       await enqueueProvision(em, deps, sub.id, order.id);

@@ -4,10 +4,10 @@ import { Server, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
-import { failOrder } from './fulfillment.service';
+import { failOrder } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from './notification.service';
 import type { PanelRegistry } from './panel-registry';
-import { chooseServer } from './placement.service';
+import { placeSubscription } from './placement.service';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 
@@ -38,21 +38,12 @@ async function placeAndFix(em: EntityManager, subscriptionId: string, attempt: A
     // (an earlier attempt may have left a client there: reconciliation removes such orphans);
     // with no other room, keep trying where it is.
     const unusable = sub.server && (sub.server.status === ServerStatus.DOWN || !sub.server.active);
-    const elsewhere = unusable ? await chooseServer(tx, sub.plan, { lock: true, excludeServerIds: [sub.server!.id] }) : null;
-    if (elsewhere) {
-      sub.server = elsewhere.server;
-      sub.inboundIds = elsewhere.inbounds.map((i) => i.remoteId);
-    }
-    if (!sub.server) {
-      const placement = await chooseServer(tx, sub.plan, { lock: true });
-      if (!placement) {
-        if (attempt.attempt === 1) {
-          await notifyAdmins(tx, 'ADMIN_ALERT', { code: 'NO_CAPACITY', message: `No server can host plan ${sub.plan.code} (group ${sub.plan.serverGroup}).` });
-        }
-        throw new AppError('NO_CAPACITY');
+    if (unusable) await placeSubscription(tx, sub, sub.plan, { excludeServerIds: [sub.server!.id] });
+    if (!sub.server && !(await placeSubscription(tx, sub, sub.plan))) {
+      if (attempt.attempt === 1) {
+        await notifyAdmins(tx, 'ADMIN_ALERT', { code: 'NO_CAPACITY', message: `No server can host plan ${sub.plan.code} (group ${sub.plan.serverGroup}).` });
       }
-      sub.server = placement.server;
-      sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
+      throw new AppError('NO_CAPACITY');
     }
     sub.expiresAt ??= new Date(Date.now() + sub.plan.durationDays * DAY_MS);
     return sub;
@@ -112,10 +103,8 @@ export async function provisionSubscription(
 async function serverForRenewal(em: EntityManager, sub: Subscription): Promise<Server> {
   const current = sub.server ? await em.findOne(Server, { id: sub.server.id }) : null;
   if (current && current.active && current.status !== ServerStatus.DOWN) return current;
-  const placement = await chooseServer(em, sub.plan, { lock: true });
+  const placement = await placeSubscription(em, sub, sub.plan);
   if (!placement) throw new AppError('NO_CAPACITY');
-  sub.server = placement.server;
-  sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
   await em.flush();
   return placement.server;
 }
