@@ -9,7 +9,7 @@ import { AppError, isAppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from './notification.service';
+import { notifyAdmins } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
 import { chooseServer, usableInbounds } from './placement.service';
 import { activeSubscriptionCounts, LOAD_STATUSES } from './server.service';

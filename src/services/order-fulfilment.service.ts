@@ -5,7 +5,7 @@ import { RenewalTraffic } from '../entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
-import { notifyAdmins, queueNotification } from './notification.service';
+import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
 import { placeSubscription } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';

@@ -5,7 +5,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from './notification.service';
+import { notifyAdmins } from '../notifications/notification.queue';
 import type { AlertCode } from '../notifications/alert-codes';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';

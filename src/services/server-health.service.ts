@@ -3,7 +3,7 @@ import type { PanelHealth } from '../clients/panel.types';
 import { Server, ServerStatus } from '../entities/server.entity';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from './notification.service';
+import { notifyAdmins } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
 import { getSetting } from './setting.service';
 

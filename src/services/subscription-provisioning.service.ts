@@ -5,7 +5,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { failOrder } from './order-fulfilment.service';
-import { notifyAdmins, queueNotification } from './notification.service';
+import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
 import { placeSubscription } from './placement.service';
 import { clientSpecOf } from './subscription.service';

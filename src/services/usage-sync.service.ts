@@ -3,7 +3,7 @@ import type { ClientUsage } from '../clients/panel.types';
 import { Server } from '../entities/server.entity';
 import { isAppError } from '../errors';
 import type { Logger } from '../logger';
-import type { AdminAlerts } from './admin-alerts';
+import type { AdminAlerts } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { trafficUsedUpSql } from './traffic-quota';
 import { auditBindings, auditStatusCte, loadLifecycleSettings, ON_PANEL_SQL, queueLifecycleNotifications } from './subscription-lifecycle.service';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { alertCodes, alertTitle } from '../../src/notifications/alert-codes';
-import { EN_NOTIFICATIONS } from '../../src/services/messages/notification.en';
-import { FA_NOTIFICATIONS } from '../../src/services/messages/notification.fa';
+import { EN_NOTIFICATIONS } from '../../src/notifications/messages/notification.en';
+import { FA_NOTIFICATIONS } from '../../src/notifications/messages/notification.fa';
 
 const src = path.resolve(__dirname, '..', '..', 'src');
 const CODE = /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g;

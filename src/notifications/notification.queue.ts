@@ -4,10 +4,10 @@ import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { enqueue } from '../jobs/enqueue';
-import type { AlertCode } from '../notifications/alert-codes';
+import type { AlertCode } from './alert-codes';
 
 /**
- * Notification kinds and their params. Rendering (src/services/notification.render.ts) turns
+ * Notification kinds and their params. Rendering (src/notifications/notification.render.ts) turns
  * each into a message in the recipient's language.
  */
 export interface NotificationParams {

@@ -17,8 +17,8 @@ import {
   formatMoney,
   telegramTextLength,
 } from '../../src/services/format';
-import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/services/notification.service';
-import { NotificationRenderError, recipientLanguage, renderNotification } from '../../src/services/notification.render';
+import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/notifications/notification.queue';
+import { NotificationRenderError, recipientLanguage, renderNotification } from '../../src/notifications/notification.render';
 import { buildCustomer, buildPlan } from '../factories/commerce';
 import { openTestOrm } from '../helpers/db';
 import { randomTelegramId } from '../helpers/ids';

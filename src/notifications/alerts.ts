@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { AlertCode } from '../notifications/alert-codes';
-import { notifyAdmins } from './notification.service';
+import type { AlertCode } from './alert-codes';
+import { notifyAdmins } from './notification.queue';
 
 /**
  * Admin alerts that must survive the caller's failure (e.g. NO_CAPACITY refused to a buyer: the

@@ -24,11 +24,11 @@ import {
   telegramTextLength,
   toLanguage,
   truncateText,
-} from './format';
+} from '../services/format';
 import { notificationTemplates, type OrderItemKind, type SubscriptionView } from './messages/notification.messages';
-import type { NotificationKind, NotificationParams } from './notification.service';
-import { getSetting } from './setting.service';
-import { CALLBACK_DATA_LIMIT, encodeCallback } from '../notifications/callback-data';
+import type { NotificationKind, NotificationParams } from './notification.queue';
+import { getSetting } from '../services/setting.service';
+import { CALLBACK_DATA_LIMIT, encodeCallback } from './callback-data';
 
 /** Telegram's limits, after entity parsing. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
