@@ -10,6 +10,7 @@
  *
  *   npm run bench:api                       3 rounds of 5 s per target
  *   npm run bench:api -- --seconds 10 --rounds 5
+ *   npm run bench:api -- --profile          also print where the API's CPU time went
  *
  * Targets (ratio of req/s to the hello-world): plans ≥ 1.0, subscriptions ≥ 0.5,
  * orders(first: 50) ≥ 0.25, /sub/ ≥ 1.0; p99 ≤ 50 ms. Printed, never asserted (noisy machines).
@@ -175,6 +176,35 @@ async function seed(url: string): Promise<{ adminKey: string; botKey: string; te
   }
 }
 
+/**
+ * `--profile`: the API ran with --cpu-prof; prints where its CPU went, grouped by package
+ * (node_modules/<name>, our own src/, node internals), and the top functions by self time.
+ */
+function printProfile(dir: string): void {
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const prof = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+    };
+    const total = prof.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
+    const byPkg = new Map<string, number>();
+    const byFn = new Map<string, number>();
+    for (const n of prof.nodes) {
+      const hits = n.hitCount ?? 0;
+      if (!hits) continue;
+      const url = n.callFrame.url;
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+      const pkg = m ? m[1]! : url.includes('/dist/src/') ? 'our code (src/)' : url ? 'node internals' : `(${n.callFrame.functionName || 'program'})`;
+      byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + hits);
+      const fn = `${n.callFrame.functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, '')}:${n.callFrame.lineNumber + 1}`;
+      byFn.set(fn, (byFn.get(fn) ?? 0) + hits);
+    }
+    const top = (m: Map<string, number>, k: number) =>
+      [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, h]) => `  ${((100 * h) / total).toFixed(1).padStart(5)}%  ${name}\n`).join('');
+    process.stdout.write(`\nCPU profile of the API (${file}), self time by package:\n${top(byPkg, 15)}top functions:\n${top(byFn, 25)}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -183,7 +213,9 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } },
+  });
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   if (!(seconds > 0) || !(rounds > 0)) throw new Error('--seconds and --rounds must be positive numbers');
@@ -197,7 +229,8 @@ async function main(): Promise<void> {
   try {
     const seeded = await seed(db.url);
     const port = await freePort();
-    api = spawn(process.execPath, ['dist/src/main/api.js'], {
+    const profileDir = values.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'vp-bench-prof-')) : null;
+    api = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), 'dist/src/main/api.js'], {
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -296,6 +329,10 @@ async function main(): Promise<void> {
       ]);
     }
     process.stdout.write(out);
+    if (profileDir) {
+      await stopChild(api);
+      printProfile(profileDir);
+    }
   } finally {
     await stopChild(api);
     await stopChild(hello);
