@@ -2,7 +2,10 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-/** Layer boundaries (design/STYLE.md §2): bots are GraphQL clients; services know no framework. */
+/**
+ * Layer boundaries (design/STYLE.md §2): bots are GraphQL clients; services and the notifications
+ * module know no framework. Bots may share exactly one file of notifications/: the callback-data formats.
+ */
 const BOT_FORBIDDEN = [
   { group: ['**/services/**', '**/entities/**', '**/db/**', '**/jobs/**', '**/resolvers/**', '**/worker/**', '**/clients/**'], message: 'Bots talk to the API through GraphQL only.' },
   { group: ['**/notifications/**', '!**/notifications/callback-data'], message: 'Bots may import only the shared callback-data formats from notifications/.' },
@@ -27,6 +30,6 @@ module.exports = tseslint.config(
     },
   },
   { files: ['src/bots/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: BOT_FORBIDDEN }] } },
-  { files: ['src/services/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: SERVICE_FORBIDDEN }] } },
+  { files: ['src/services/**/*.ts', 'src/notifications/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: SERVICE_FORBIDDEN }] } },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.js', '*.js', 'src/simulators/**/main.ts'], rules: { 'no-console': 'off' } },
 );

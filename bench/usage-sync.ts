@@ -26,7 +26,7 @@ import { openBenchDb } from './bench-db';
 import { Plan } from '../src/entities/plan.entity';
 import { Server, ServerKind, ServerStatus } from '../src/entities/server.entity';
 import { createLogger } from '../src/logger';
-import { AdminAlerts } from '../src/services/admin-alerts';
+import { AdminAlerts } from '../src/notifications/alerts';
 import { PanelRegistry } from '../src/services/panel-registry';
 import { runLifecyclePass } from '../src/services/subscription-lifecycle.service';
 import { panelNameFor } from '../src/services/subscription.service';

@@ -1,134 +1,13 @@
-import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { BotChannel, SendResult } from '../clients/telegram.types';
-import { Customer } from '../entities/customer.entity';
-import { Notification, NotificationChannel, NotificationStatus } from '../entities/notification.entity';
-import { NotificationRenderError, recipientLanguage, renderNotification } from '../services/notification.render';
-import { enqueue } from './enqueue';
-import { defineJob, type JobContext } from './job.types';
+import { deliverNotification } from '../notifications/notification.delivery';
+import { defineJob } from './job.types';
 
-/** A 429 asking to wait at most this long is waited out in-process (once); longer ones reschedule. */
-export const IN_PROCESS_RETRY_AFTER_MAX_S = 10;
-/** Attempts over all rescheduled jobs after which a notification is given up (FAILED). */
-export const MAX_NOTIFICATION_ATTEMPTS = 30;
-
-type Outcome = { retry: false } | { retry: true; description: string };
-
-/**
- * Delivers one outbox notification through the right bot. The row is locked for the send, so
- * running the job twice (or twice at once) sends once. Outcomes: SENT; UNDELIVERABLE on 403 (the
- * customer is marked as having blocked the bot); FAILED on a request Telegram refuses, a missing
- * bot token or a row that cannot be rendered; 429 waits `retry_after` (short: in-process, long: a
- * new job at now + retry_after); network errors and 5xx throw so graphile-worker retries, and the
- * last attempt marks the row FAILED rather than leaving it PENDING.
- */
+/** Delivers one outbox notification (src/notifications/notification.delivery.ts). */
 export default defineJob({
   name: 'send_notification',
   schema: z.object({ notificationId: z.uuid() }),
   async run({ notificationId }, ctx) {
-    let outcome: Outcome;
-    try {
-      outcome = await ctx.em.transactional((tx) => deliver(tx, notificationId, ctx));
-    } catch (err) {
-      // Unexpected (e.g. database) errors roll the attempt back; the last one still must not leave the row PENDING.
-      if (isLastAttempt(ctx)) await giveUp(ctx, notificationId, err);
-      throw err;
-    }
-    if (outcome.retry) throw new Error(`Telegram send failed, will retry: ${outcome.description}`);
+    const deps = { telegram: ctx.deps.telegram, publicUrl: ctx.config.PUBLIC_URL, logger: ctx.logger };
+    await deliverNotification(ctx.em, deps, notificationId, { isLast: ctx.helpers.job.attempts >= ctx.helpers.job.max_attempts });
   },
 });
-
-async function deliver(em: EntityManager, notificationId: string, ctx: JobContext): Promise<Outcome> {
-  const { logger, deps } = ctx;
-  const n = await em.findOne(Notification, { id: notificationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!n) {
-    logger.warn({ notificationId }, 'notification not found; nothing to send');
-    return { retry: false };
-  }
-  if (n.status !== NotificationStatus.PENDING) return { retry: false };
-  n.attempts += 1;
-  const log = logger.child({ notificationId, kind: n.kind, channel: n.channel, attempt: n.attempts });
-
-  let message;
-  try {
-    message = await renderNotification(em, n, await recipientLanguage(em, n), { publicUrl: ctx.config.PUBLIC_URL });
-  } catch (err) {
-    if (!(err instanceof NotificationRenderError)) throw err;
-    markFailed(n, `render: ${err.message}`);
-    log.error({ reason: n.lastError }, 'notification cannot be rendered; marked FAILED');
-    return { retry: false };
-  }
-
-  const channel: BotChannel = n.channel === NotificationChannel.ADMIN_BOT ? 'ADMIN_BOT' : 'USER_BOT';
-  let result: SendResult = await deps.telegram.send(channel, n.recipientTelegramId, message);
-  if (!result.ok && result.kind === 'rate_limited' && result.retryAfter <= IN_PROCESS_RETRY_AFTER_MAX_S) {
-    log.info({ retryAfter: result.retryAfter }, 'rate limited by Telegram; waiting in-process once');
-    await sleep(result.retryAfter * 1000);
-    result = await deps.telegram.send(channel, n.recipientTelegramId, message);
-  }
-
-  if (result.ok) {
-    n.status = NotificationStatus.SENT;
-    n.sentAt = new Date();
-    n.lastError = null;
-    log.info({ messageId: result.messageId }, 'notification sent');
-    return { retry: false };
-  }
-  n.lastError = result.description;
-  switch (result.kind) {
-    case 'blocked':
-      n.status = NotificationStatus.UNDELIVERABLE;
-      if (n.channel === NotificationChannel.USER_BOT) {
-        await em.nativeUpdate(Customer, { telegramId: n.recipientTelegramId, botBlockedAt: null }, { botBlockedAt: new Date() });
-      }
-      log.info({ reason: result.description }, 'recipient blocked the bot; marked UNDELIVERABLE');
-      return { retry: false };
-    case 'bad_request':
-    case 'not_configured':
-      markFailed(n, result.description);
-      log.error({ reason: result.description, result: result.kind }, 'Telegram refused the notification; marked FAILED');
-      return { retry: false };
-    case 'rate_limited': {
-      if (n.attempts >= MAX_NOTIFICATION_ATTEMPTS) {
-        markFailed(n, `gave up after ${n.attempts} attempts: ${result.description}`);
-        return { retry: false };
-      }
-      const runAt = new Date(Date.now() + result.retryAfter * 1000);
-      // A key of its own: this job still holds `send_notification:<id>` while it runs.
-      await enqueue(em, 'send_notification', { notificationId: n.id }, { jobKey: `send_notification:${n.id}:a${n.attempts}`, runAt, maxAttempts: 10 });
-      n.lastError = `rate limited: retry after ${result.retryAfter}s (${result.description})`;
-      log.warn({ retryAfter: result.retryAfter, runAt }, 'rate limited by Telegram; rescheduled');
-      return { retry: false };
-    }
-    case 'transient':
-      if (isLastAttempt(ctx) || n.attempts >= MAX_NOTIFICATION_ATTEMPTS) {
-        markFailed(n, `gave up after ${n.attempts} attempts: ${result.description}`);
-        log.error({ reason: result.description }, 'Telegram unreachable on the last attempt; marked FAILED');
-        return { retry: false };
-      }
-      log.warn({ reason: result.description }, 'Telegram unreachable; the job will be retried');
-      return { retry: true, description: result.description };
-  }
-}
-
-function markFailed(n: Notification, reason: string): void {
-  n.status = NotificationStatus.FAILED;
-  n.lastError = reason.slice(0, 1000);
-}
-
-function isLastAttempt(ctx: JobContext): boolean {
-  return ctx.helpers.job.attempts >= ctx.helpers.job.max_attempts;
-}
-
-async function giveUp(ctx: JobContext, notificationId: string, err: unknown): Promise<void> {
-  const reason = `gave up on the last attempt: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
-  try {
-    await ctx.em
-      .fork()
-      .nativeUpdate(Notification, { id: notificationId, status: NotificationStatus.PENDING }, { status: NotificationStatus.FAILED, lastError: reason });
-  } catch (updateErr) {
-    ctx.logger.error({ err: updateErr, notificationId }, 'could not mark the notification FAILED after its last attempt');
-  }
-}

@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { loadSecretBox } from '../crypto';
 import type { Logger } from '../logger';
-import { AdminAlerts } from '../services/admin-alerts';
+import { AdminAlerts } from '../notifications/alerts';
 import type { AppServices } from '../services/app-services';
 import { PanelRegistry } from '../services/panel-registry';
 

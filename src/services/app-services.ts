@@ -1,6 +1,6 @@
 import type { TelegramSender } from '../clients/telegram.types';
 import type { SecretBox } from '../crypto';
-import type { AdminAlerts } from './admin-alerts';
+import type { AdminAlerts } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 
 /**

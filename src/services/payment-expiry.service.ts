@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { releaseCode } from './discount.service';
-import { queueNotification } from './notification.service';
+import { queueNotification } from '../notifications/notification.queue';
 
 /** Payments handled per transaction. */
 const BATCH = 200;

@@ -9,7 +9,7 @@ import { Receipt } from '../entities/receipt.entity';
 import { AppError } from '../errors';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
-import { notifyAdmins, queueNotification } from './notification.service';
+import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;

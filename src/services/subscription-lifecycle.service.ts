@@ -5,7 +5,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
-import { CHANNEL_OF } from './notification.service';
+import { CHANNEL_OF } from '../notifications/notification.queue';
 import { SETTINGS, type SettingValue } from './setting.service';
 import { isTrafficUsedUp, trafficUsedUpSql } from './traffic-quota';
 

@@ -3,7 +3,7 @@ import { createPanelAdapter } from '../../src/clients/panel.factory';
 import { createTelegramSender } from '../../src/clients/telegram.client';
 import { SecretBox } from '../../src/crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { AdminAlerts } from '../../src/services/admin-alerts';
+import { AdminAlerts } from '../../src/notifications/alerts';
 import type { AppServices } from '../../src/services/app-services';
 import { PanelRegistry } from '../../src/services/panel-registry';
 

@@ -13,7 +13,7 @@ import sendNotification from '../../src/jobs/send_notification';
 import type { JobDefinition } from '../../src/jobs/job.types';
 import type { TaskName } from '../../src/jobs/enqueue';
 import type { AppServices } from '../../src/services/app-services';
-import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/services/notification.service';
+import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/notifications/notification.queue';
 import { buildCustomer, buildPlan } from '../factories/commerce';
 import { openTestOrm } from '../helpers/db';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram';

@@ -31,4 +31,19 @@ describe('layer boundaries', () => {
     const messages = await lint('src/bots/shop/example.ts', `import { x } from '../shared/graphql-client';\nexport const y = x;\n`);
     expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
   });
+
+  it('lets a bot import the shared callback-data formats and nothing else of notifications/', async () => {
+    const allowed = await lint('src/bots/shop/example.ts', `import { encodeCallback } from '../../notifications/callback-data';\nexport const y = encodeCallback;\n`);
+    expect(allowed.filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
+    const refused = await lint(
+      'src/bots/shop/example.ts',
+      `import { renderNotification } from '../../notifications/notification.render';\nimport { ALERT_TITLES } from '../../notifications/alert-codes';\nexport const y = [renderNotification, ALERT_TITLES];\n`,
+    );
+    expect(refused.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(2);
+  });
+
+  it('keeps the notifications module framework-free like the services', async () => {
+    const messages = await lint('src/notifications/example.ts', `import { Bot } from 'grammy';\nimport { run } from 'graphile-worker';\nexport const x = [Bot, run];\n`);
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(2);
+  });
 });

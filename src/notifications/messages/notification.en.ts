@@ -1,4 +1,4 @@
-import { alertTitle } from '../../notifications/alert-codes';
+import { alertTitle } from '../alert-codes';
 import type { NotificationTemplates, OrderItemKind, SubscriptionView } from './notification.messages';
 
 /** Joins lines, dropping the ones that are null or false (optional rows). */
