@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EventSubscriber } from '@mikro-orm/postgresql';
 import { runMigrations } from 'graphile-worker';
 import { Client } from 'pg';
 import path from 'node:path';
@@ -54,9 +54,9 @@ export async function openDatabase(config: Config, logger: Logger, mode: 'own' |
   return { url: `${pg.serverUrl}/${EMBEDDED_DB_NAME}`, embedded: true, stop: () => pg.stop() };
 }
 
-/** Opens the ORM on a database URL. */
-export async function openOrm(url: string, poolMax = 10): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax } }));
+/** Opens the ORM on a database URL with the given event subscribers (processes use src/main/orm.ts). */
+export async function openOrmWith(url: string, poolMax: number, subscribers: EventSubscriber[]): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax }, subscribers }));
 }
 
 /** Applies our migrations, then graphile-worker's. Safe to run repeatedly and concurrently. */
