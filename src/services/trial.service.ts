@@ -24,7 +24,8 @@ export async function requestTrial(
   if (customer.trialUsedAt) throw new AppError('TRIAL_ALREADY_USED');
   const code = await getSetting(em, 'trial_plan_code');
   const plan = code ? await em.findOne(Plan, { code }) : null;
-  if (!plan || !plan.active) throw new AppError('TRIAL_NOT_AVAILABLE');
+  // A paid plan named here (set before the setting was checked) is never given away.
+  if (!plan || !plan.active || !plan.isTrial) throw new AppError('TRIAL_NOT_AVAILABLE');
   if (!(await chooseServer(em, plan))) {
     await deps.onNoCapacity?.(plan);
     throw new AppError('NO_CAPACITY');
