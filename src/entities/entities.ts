@@ -1,5 +1,6 @@
 import { Admin } from './admin.entity';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyRate } from './api-key-rate.entity';
 import { AuditLog } from './audit-log.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
@@ -24,6 +25,7 @@ import { WorkerHeartbeat } from './worker-heartbeat.entity';
 export const ALL_ENTITIES = [
   Admin,
   ApiKey,
+  ApiKeyRate,
   AuditLog,
   Customer,
   DiscountCode,

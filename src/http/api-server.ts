@@ -1,5 +1,5 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,6 +9,10 @@ import { isDatabaseReady } from '../db/database';
 import type { Logger } from '../logger';
 import type { AppServices } from '../services/app-services';
 import { authenticate } from '../services/api-key.service';
+import type { Principal } from '../services/principal';
+import { takeRateToken } from '../services/rate-limit.service';
+import { Role } from '../entities/common';
+import { ERROR_CODES } from '../errors';
 import type { Ctx } from '../resolvers/context';
 import { formatError, isExpectedError } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
@@ -120,20 +124,19 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
   });
   await apollo.start();
 
-  async function buildContext(req: IncomingMessage, requestId: string, ip: string | null): Promise<Ctx> {
-    const em = orm.em.fork();
-    const reqLogger = logger.child({ requestId });
+  /** Who is calling (the key, validated before the operation runs). */
+  async function authenticateRequest(req: IncomingMessage, em: EntityManager, ip: string | null): Promise<{ principal: Principal | null; authFailure: string | null }> {
     const bearer = bearerOf(req);
     const tgHeader = req.headers['x-telegram-user-id'];
-    let principal = null;
-    let authFailure: string | null = null;
-    if (bearer !== null) {
-      const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined);
-      if ('principal' in result) principal = result.principal;
-      else authFailure = result.failure;
-    }
+    if (bearer === null) return { principal: null, authFailure: null };
+    const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined, new Date(), ip);
+    return 'principal' in result ? { principal: result.principal, authFailure: null } : { principal: null, authFailure: result.failure };
+  }
+
+  function buildContext(em: EntityManager, auth: { principal: Principal | null; authFailure: string | null }, requestId: string, ip: string | null): Ctx {
+    const reqLogger = logger.child({ requestId });
     const scope = { em };
-    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em) };
+    return { em, ...auth, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em) };
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
@@ -156,9 +159,21 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         body = raw.toString('utf8');
       }
     }
+    const em = orm.em.fork();
+    const auth = await authenticateRequest(req, em, ip);
+    if (auth.principal?.keyRole === Role.RESELLER) {
+      const decision = await takeRateToken(em, auth.principal.apiKeyId, { perMinute: config.RESELLER_RATE_PER_MINUTE, burst: config.RESELLER_RATE_BURST });
+      if (!decision.allowed) {
+        const error = { message: ERROR_CODES.RATE_LIMITED.message, extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds } };
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        metrics.graphqlOperations.inc({ operation: 'other', type: 'unknown', outcome: 'RATE_LIMITED' });
+        send(res, 429, JSON.stringify({ errors: [error] }));
+        return;
+      }
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => buildContext(req, requestId, ip),
+      context: async () => buildContext(em, auth, requestId, ip),
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) outHeaders[k] = v;

@@ -12,6 +12,7 @@ import checkServerHealth from './check_server_health';
 import reconcileServer from './reconcile_server';
 import evacuateServer from './evacuate_server';
 import resetSubscriptionTraffic from './reset_subscription_traffic';
+import deliverWebhook from './deliver_webhook';
 
 /** Every task the worker runs. A task's file name is its identifier. */
 export const JOBS: Array<JobDefinition<TaskName>> = [
@@ -27,4 +28,5 @@ export const JOBS: Array<JobDefinition<TaskName>> = [
   reconcileServer as unknown as JobDefinition<TaskName>,
   evacuateServer as unknown as JobDefinition<TaskName>,
   resetSubscriptionTraffic as unknown as JobDefinition<TaskName>,
+  deliverWebhook as unknown as JobDefinition<TaskName>,
 ];

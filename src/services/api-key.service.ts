@@ -5,7 +5,10 @@ import { Admin } from '../entities/admin.entity';
 import { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';
 import { Customer } from '../entities/customer.entity';
+import { Reseller } from '../entities/reseller.entity';
 import { AppError } from '../errors';
+import { parseScopes } from './api-key-scopes';
+import { ipAllowed, parseCidrs } from './ip-allow-list';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
 
@@ -26,23 +29,45 @@ export const createApiKeyInput = z.object({
   /** A name people recognise, e.g. "shop bot". */
   name: z.string().trim().min(1).max(100),
   role: z.enum(Role),
-  /** Free-form scopes (reserved for finer rules). */
+  /** Scopes from the catalogue (src/services/api-key-scopes.ts); RESELLER keys only. */
   scopes: z.array(z.string().min(1).max(50)).max(20).default([]),
   /** Required for RESELLER keys. */
   resellerId: z.uuid().nullish(),
   expiresAt: z.date().nullish(),
+  /** CIDR blocks the key may be used from; empty = anywhere. */
+  allowedCidrs: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
 });
 export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
 
-/** Creates a key and returns it with its one-time plaintext secret. */
+/**
+ * Creates a key and returns it with its one-time plaintext secret. A RESELLER creator may only
+ * make RESELLER keys of its own reseller, never with a scope it lacks itself.
+ */
 export async function createApiKey(
   em: EntityManager,
   input: CreateApiKeyInput,
   createdBy: string,
+  creator: Principal | null = null,
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const data = createApiKeyInput.parse(input);
-  if (data.role === Role.RESELLER && !data.resellerId) {
+  const scopes = parseScopes(data.scopes);
+  const allowedCidrs = parseCidrs(data.allowedCidrs);
+  let resellerId = data.resellerId ?? null;
+  if (creator?.role === Role.RESELLER) {
+    if (data.role !== Role.RESELLER) throw new AppError('FORBIDDEN', 'A reseller key can only create RESELLER keys.');
+    if (resellerId && resellerId !== creator.resellerId) throw new AppError('NOT_FOUND', 'Reseller not found.');
+    resellerId = creator.resellerId;
+    const beyond = scopes.filter((s) => !creator.scopes.includes(s));
+    if (beyond.length) throw new AppError('FORBIDDEN', `A key cannot grant scopes it does not have: ${beyond.join(', ')}.`, { scopes: beyond });
+  }
+  if (data.role === Role.RESELLER && !resellerId) {
     throw new AppError('BAD_USER_INPUT', 'A RESELLER key needs a resellerId.');
+  }
+  if (data.role !== Role.RESELLER && (resellerId || scopes.length)) {
+    throw new AppError('BAD_USER_INPUT', 'Only RESELLER keys have a resellerId and scopes.');
+  }
+  if (resellerId && !(await em.findOne(Reseller, { id: resellerId }, { fields: ['id'] }))) {
+    throw new AppError('RESELLER_NOT_FOUND', `No reseller has the id ${resellerId}.`);
   }
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) {
     throw new AppError('BAD_USER_INPUT', 'expiresAt must be in the future.');
@@ -52,33 +77,44 @@ export async function createApiKey(
   const apiKey = em.create(ApiKey, {
     name: data.name,
     role: data.role,
-    scopes: data.scopes,
-    reseller: data.resellerId ?? null,
+    scopes,
+    reseller: resellerId,
     prefix,
     secretHash: hashKey(secret),
     expiresAt: data.expiresAt ?? null,
+    allowedCidrs,
     createdBy,
   });
   await em.flush();
   return { apiKey, secret };
 }
 
-/** Revokes a key (idempotent: revoking twice keeps the first time). */
-export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKey> {
+/**
+ * Revokes a key (idempotent: revoking twice keeps the first time). A RESELLER caller may revoke only
+ * its own reseller's keys (others read as NOT_FOUND) whose scopes it holds itself.
+ */
+export async function revokeApiKey(em: EntityManager, id: string, caller: Principal | null = null): Promise<ApiKey> {
   const key = isUuid(id) ? await em.findOne(ApiKey, { id }) : null;
+  if (caller?.role === Role.RESELLER) {
+    if (!key || key.reseller?.id !== caller.resellerId) throw new AppError('NOT_FOUND', 'API key not found.');
+    const beyond = key.scopes.filter((s) => !caller.scopes.includes(s));
+    if (beyond.length) throw new AppError('FORBIDDEN', `This key cannot revoke a key with scopes it lacks: ${beyond.join(', ')}.`);
+  }
   if (!key) throw new AppError('API_KEY_NOT_FOUND');
   key.revokedAt ??= new Date();
   await em.flush();
   return key;
 }
 
-/** Keys, newest first (never their secrets). */
-export async function listApiKeys(em: EntityManager, opts: { includeRevoked?: boolean } = {}): Promise<ApiKey[]> {
-  return em.find(ApiKey, opts.includeRevoked ? {} : { revokedAt: null }, { orderBy: { createdAt: 'desc' } });
+/** Keys, newest first (never their secrets); a RESELLER caller sees only its own reseller's. */
+export async function listApiKeys(em: EntityManager, opts: { includeRevoked?: boolean; caller?: Principal | null } = {}): Promise<ApiKey[]> {
+  const where: Record<string, unknown> = opts.includeRevoked ? {} : { revokedAt: null };
+  if (opts.caller?.role === Role.RESELLER) where.reseller = opts.caller.resellerId;
+  return em.find(ApiKey, where, { orderBy: { createdAt: 'desc' } });
 }
 
 /** Why a presented key was refused (never echoed to callers in detail). */
-export type AuthFailure = 'MALFORMED' | 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'BAD_TELEGRAM_ID';
+export type AuthFailure = 'MALFORMED' | 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'BAD_TELEGRAM_ID' | 'IP_NOT_ALLOWED';
 
 /** How often last_used_at is written, to avoid one write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -92,6 +128,7 @@ export async function authenticate(
   bearer: string,
   telegramHeader: string | undefined,
   now = new Date(),
+  ip: string | null = null,
 ): Promise<{ principal: Principal } | { failure: AuthFailure }> {
   const m = KEY_RE.exec(bearer);
   if (!m) return { failure: 'MALFORMED' };
@@ -102,6 +139,7 @@ export async function authenticate(
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { failure: 'UNKNOWN' };
   if (key.revokedAt) return { failure: 'REVOKED' };
   if (key.expiresAt && key.expiresAt <= now) return { failure: 'EXPIRED' };
+  if (key.allowedCidrs.length && !ipAllowed(key.allowedCidrs, ip)) return { failure: 'IP_NOT_ALLOWED' };
 
   let telegramId: number | null = null;
   if (telegramHeader !== undefined && (key.role === Role.USER_BOT || key.role === Role.ADMIN_BOT)) {
