@@ -2,6 +2,7 @@ import { Admin } from './admin.entity';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyRate } from './api-key-rate.entity';
 import { AuditLog } from './audit-log.entity';
+import { BotSession } from './bot-session.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
 import { Evacuation } from './evacuation.entity';
@@ -27,6 +28,7 @@ export const ALL_ENTITIES = [
   ApiKey,
   ApiKeyRate,
   AuditLog,
+  BotSession,
   Customer,
   DiscountCode,
   Evacuation,

@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { assertResellerActive } from './reseller.service';
-import { DELIVER_WEBHOOK_MAX_ATTEMPTS } from './webhook.events';
+import { deliveryJobOptions } from './webhook.events';
 
 export const upsertResellerCustomerInput = z.object({
   /** The reseller's own id for the customer (unique per reseller). */
@@ -83,6 +83,6 @@ export async function redeliverWebhook(em: EntityManager, delivery: WebhookDeliv
   if (!delivery.reseller.webhookUrl) throw new AppError('WEBHOOK_NOT_CONFIGURED');
   delivery.status = WebhookStatus.PENDING;
   await em.flush();
-  await enqueue(em, 'deliver_webhook', { deliveryId: delivery.id }, { jobKey: `deliver_webhook:${delivery.id}`, maxAttempts: DELIVER_WEBHOOK_MAX_ATTEMPTS });
+  await enqueue(em, 'deliver_webhook', { deliveryId: delivery.id }, deliveryJobOptions(delivery.id));
   return delivery;
 }

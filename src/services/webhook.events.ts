@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Order } from '../entities/order.entity';
 import type { Subscription } from '../entities/subscription.entity';
-import { enqueue } from '../jobs/enqueue';
+import { enqueue, enqueueMany } from '../jobs/enqueue';
 
 /** Every event type a reseller's webhook receives. */
 export const WEBHOOK_EVENTS = [
@@ -38,7 +38,7 @@ export async function recordResellerEvent(
     [randomUUID(), event, eventKey, JSON.stringify(data), resellerId],
   );
   if (!rows.length) return null;
-  await enqueue(em, 'deliver_webhook', { deliveryId: rows[0].id }, { jobKey: `deliver_webhook:${rows[0].id}`, maxAttempts: DELIVER_WEBHOOK_MAX_ATTEMPTS });
+  await enqueue(em, 'deliver_webhook', { deliveryId: rows[0].id }, deliveryJobOptions(rows[0].id));
   return rows[0].id;
 }
 
@@ -75,11 +75,11 @@ export function subscriptionEventData(s: Subscription): Record<string, unknown> 
  * `subscription.expiring` once per expiry instant when the expiry is within the largest warning
  * threshold, `subscription.expired` once per expiry instant, `subscription.depleted` once per
  * traffic period. Rows are inserted ON CONFLICT DO NOTHING on the event key; only inserted rows
- * get a deliver_webhook job. Returns the number of events recorded.
+ * get a deliver_webhook job (one enqueueMany batch). Returns the number of events recorded.
  */
 export async function queueLifecycleWebhooks(em: EntityManager, expiryHours: number[], scope: { serverId?: string } = {}): Promise<number> {
   const maxHours = Math.max(0, ...expiryHours);
-  const rows = await em.execute<Array<{ n: number }>>(
+  const rows = await em.execute<Array<{ id: string }>>(
     `with base as (
        select s.id, s.status, s.expires_at, s.usage_epoch, s.traffic_limit_bytes as quota,
               (s.used_up_bytes + s.used_down_bytes) as used, coalesce(s.activated_at, s.created_at) as started,
@@ -111,19 +111,13 @@ export async function queueLifecycleWebhooks(em: EntityManager, expiryHours: num
        on conflict (event_key) do nothing
        returning id
      )
-     select count(*)::int as n
-       from graphile_worker.add_jobs((
-              select array_agg(row('deliver_webhook', json_build_object('deliveryId', i.id), null, null, ?::smallint,
-                                   'deliver_webhook:' || i.id, null, null)::graphile_worker.job_spec)
-                from ins i))
-      where exists (select 1 from ins)`,
-    [...(scope.serverId ? [scope.serverId] : []), maxHours, maxHours, DELIVER_WEBHOOK_MAX_ATTEMPTS],
+     select id from ins`,
+    [...(scope.serverId ? [scope.serverId] : []), maxHours, maxHours],
   );
-  return rows[0]?.n ?? 0;
+  return enqueueMany(em, rows.map((r) => ({ task: 'deliver_webhook', payload: { deliveryId: r.id }, options: deliveryJobOptions(r.id) })));
 }
 
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    deliver_webhook: { deliveryId: string };
-  }
+/** Job options of one delivery: one pending job per delivery (job key). */
+export function deliveryJobOptions(deliveryId: string) {
+  return { jobKey: `deliver_webhook:${deliveryId}`, maxAttempts: DELIVER_WEBHOOK_MAX_ATTEMPTS };
 }
