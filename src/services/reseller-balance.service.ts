@@ -5,6 +5,7 @@ import { Order, OrderStatus } from '../entities/order.entity';
 import type { Reseller } from '../entities/reseller.entity';
 import { AppError } from '../errors';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
+import { lockForTransaction } from './transaction';
 
 /** A reseller balance: the sum of its ledger entries (never stored). */
 export async function resellerBalance(em: EntityManager, resellerId: string): Promise<number> {
@@ -14,7 +15,7 @@ export async function resellerBalance(em: EntityManager, resellerId: string): Pr
 
 /** Serialises money movements of one reseller until the transaction ends (no overdraw by racing orders). */
 export async function lockReseller(em: EntityManager, resellerId: string): Promise<void> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext('reseller:' || ?))`, [resellerId]);
+  await lockForTransaction(em, `reseller:${resellerId}`);
 }
 
 /**

@@ -8,6 +8,7 @@ import { WebhookDelivery, WebhookStatus } from '../entities/webhook-delivery.ent
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
+import { lockForTransaction } from './transaction';
 import { assertResellerActive } from './reseller.service';
 import { deliveryJobOptions } from './webhook.events';
 
@@ -25,7 +26,7 @@ export const upsertResellerCustomerInput = z.object({
 export async function upsertResellerCustomer(em: EntityManager, reseller: Reseller, input: z.input<typeof upsertResellerCustomerInput>): Promise<Customer> {
   const d = upsertResellerCustomerInput.parse(input);
   // Serialises concurrent upserts of the same reference, so the unique (reseller, external_ref) never races.
-  await em.execute(`select pg_advisory_xact_lock(hashtext('customer:ref:' || ? || ':' || ?))`, [reseller.id, d.externalRef]);
+  await lockForTransaction(em, `customer:ref:${reseller.id}:${d.externalRef}`);
   let c = await em.findOne(Customer, { reseller, externalRef: d.externalRef });
   if (!c) {
     assertResellerActive(reseller);

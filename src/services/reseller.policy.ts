@@ -9,6 +9,7 @@ import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { AppError } from '../errors';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
+import { lockReseller } from './reseller-balance.service';
 import { getResellerOrFail } from './reseller.service';
 
 /**
@@ -90,7 +91,7 @@ const QUOTA_STATUSES = [SubscriptionStatus.PROVISIONING, SubscriptionStatus.ACTI
 /** QUOTA_EXCEEDED when the reseller already has its maximum of provisioning/active subscriptions. Call under lockReseller. */
 export async function assertQuotaLeft(em: EntityManager, r: Reseller): Promise<void> {
   if (r.maxActiveSubscriptions <= 0) return;
-  await em.execute(`select pg_advisory_xact_lock(hashtext('reseller:' || ?))`, [r.id]);
+  await lockReseller(em, r.id);
   const n = await em.count(Subscription, { reseller: r, status: { $in: QUOTA_STATUSES } });
   if (n >= r.maxActiveSubscriptions) throw new AppError('QUOTA_EXCEEDED', undefined, { active: n, max: r.maxActiveSubscriptions });
 }
