@@ -173,7 +173,17 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       }
     }
     const em = orm.em.fork();
-    const auth = await authenticateRequest(req, em, ip);
+    let auth: Awaited<ReturnType<typeof authenticateRequest>>;
+    try {
+      auth = await authenticateRequest(req, em, ip);
+    } catch (err) {
+      // E.g. the key lookup during a database outage: logged here with the request id, answered
+      // as GraphQL's masked internal error.
+      logger.error({ err, requestId }, 'GraphQL request failed before execution');
+      const error = { message: ERROR_CODES.INTERNAL_SERVER_ERROR.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      send(res, 500, JSON.stringify({ errors: [error] }));
+      return;
+    }
     if (auth.principal?.keyRole === Role.RESELLER) {
       const decision = await takeRateToken(em, auth.principal.apiKeyId, { perMinute: config.RESELLER_RATE_PER_MINUTE, burst: config.RESELLER_RATE_BURST });
       if (!decision.allowed) {

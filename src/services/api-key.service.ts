@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ApiKey } from '../entities/api-key.entity';
@@ -66,12 +66,11 @@ export async function createApiKey(
   if (data.role !== Role.RESELLER && (resellerId || scopes.length)) {
     throw new AppError('BAD_USER_INPUT', 'Only RESELLER keys have a resellerId and scopes.');
   }
-  if (resellerId && !(await em.findOne(Reseller, { id: resellerId }, { fields: ['id'] }))) {
-    throw new AppError('RESELLER_NOT_FOUND', `No reseller has the id ${resellerId}.`);
-  }
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) {
     throw new AppError('BAD_USER_INPUT', 'expiresAt must be in the future.');
   }
+  const resellerNotFound = () => new AppError('NOT_FOUND', 'Reseller not found.', { field: 'resellerId' });
+  if (resellerId && !(await em.findOne(Reseller, { id: resellerId }, { fields: ['id'] }))) throw resellerNotFound();
   const prefix = randomAlnum(10);
   const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
   const apiKey = em.create(ApiKey, {
@@ -85,7 +84,13 @@ export async function createApiKey(
     allowedCidrs,
     createdBy,
   });
-  await em.flush();
+  try {
+    await em.flush();
+  } catch (err) {
+    // The reseller was deleted between the check and the insert.
+    if (err instanceof ForeignKeyConstraintViolationException) throw resellerNotFound();
+    throw err;
+  }
   return { apiKey, secret };
 }
 

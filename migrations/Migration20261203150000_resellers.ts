@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Resellers (issue 11): allowed plans and groups, key IP allow-lists, per-key rate buckets, top-up idempotency, shop price of reseller orders, webhook delivery log. */
-export class Migration20261203140000_resellers extends Migration {
+export class Migration20261203150000_resellers extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "api_key_rate" ("api_key_id" uuid not null, "tokens" double precision not null, "updated_at" timestamptz not null default now(), constraint "api_key_rate_pkey" primary key ("api_key_id"));`);
