@@ -3,8 +3,8 @@ import { Admin } from '../entities/admin.entity';
 import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
-import { enqueue } from '../jobs/enqueue';
-import type { AlertCode } from './alert-codes';
+import { enqueue, type EnqueueOptions } from '../jobs/enqueue';
+import type { Alert } from './alerts';
 
 /**
  * Notification kinds and their params. Rendering (src/notifications/notification.render.ts) turns
@@ -27,8 +27,12 @@ export interface NotificationParams {
   WALLET_CREDITED: { orderId: string; orderNumber: number; amount: number };
   /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
   ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
-  /** Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). */
-  ADMIN_ALERT: { code: string; message: string; subject?: string; orderNumber?: number; serverName?: string };
+  /**
+   * Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). `facts`
+   * are rendered by the alert catalogue in the admin's language; `message` is the free text of rows
+   * written before alerts had facts.
+   */
+  ADMIN_ALERT: { code: string; facts?: Record<string, unknown>; message?: string; subject?: string; orderNumber?: number; serverName?: string };
   /** Customer: usage or expiry warning (issue: lifecycle). */
   USAGE_WARNING: { subscriptionId: string; percent: number };
   EXPIRY_WARNING: { subscriptionId: string; hoursLeft: number };
@@ -52,6 +56,11 @@ export const CHANNEL_OF: Record<NotificationKind, NotificationChannel> = {
   ADMIN_NEW_RECEIPT: NotificationChannel.ADMIN_BOT,
   ADMIN_ALERT: NotificationChannel.ADMIN_BOT,
 };
+
+/** The job options of a notification's first delivery job (one pending delivery per row). */
+export function deliveryJobOptions(notificationId: string): EnqueueOptions {
+  return { jobKey: `send_notification:${notificationId}`, maxAttempts: 10 };
+}
 
 /**
  * Writes an outbox row and enqueues its delivery in the caller's transaction: the message exists
@@ -80,18 +89,18 @@ export async function queueNotification<K extends NotificationKind>(
     period: input.period ?? null,
   });
   await em.flush();
-  await enqueue(em, 'send_notification', { notificationId: n.id }, { jobKey: `send_notification:${n.id}`, maxAttempts: 10 });
+  await enqueue(em, 'send_notification', { notificationId: n.id }, deliveryJobOptions(n.id));
   return n;
 }
 
 /**
- * What services pass for admin notifications. An alert's code must be in the catalogue
- * (src/notifications/alert-codes.ts), so every alert has a title in each language; stored rows
- * keep a plain string, which renders with a generic title if a code was ever retired.
+ * What services pass for admin notifications. An alert is built from the catalogue
+ * (src/notifications/alert-codes.ts) and goes through src/notifications/alerts.ts; stored rows keep
+ * a plain code string, which renders with a generic title if a code was ever retired.
  */
 export interface AdminNoticeParams {
   ADMIN_NEW_RECEIPT: NotificationParams['ADMIN_NEW_RECEIPT'];
-  ADMIN_ALERT: NotificationParams['ADMIN_ALERT'] & { code: AlertCode };
+  ADMIN_ALERT: Alert;
 }
 
 /** Queues one notification per active admin (optionally only ADMIN-role admins). */
@@ -104,10 +113,4 @@ export async function notifyAdmins<K extends keyof AdminNoticeParams>(
   const admins = await em.find(Admin, opts.onlyRole ? { active: true, role: opts.onlyRole } : { active: true });
   for (const admin of admins) await queueNotification(em, { kind, telegramId: admin.telegramId, params });
   return admins.length;
-}
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    send_notification: { notificationId: string };
-  }
 }

@@ -5,7 +5,8 @@ import { RenewalTraffic } from '../entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
-import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { sendAlert } from '../notifications/alerts';
+import { queueNotification } from '../notifications/notification.queue';
 import { placeSubscription } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';
@@ -104,7 +105,7 @@ export async function failOrder(em: EntityManager, order: Order, reason: string)
     telegramId: order.customer.telegramId,
     params: { orderId: order.id, orderNumber: order.number, refunded },
   });
-  await notifyAdmins(em, 'ADMIN_ALERT', { code: 'PROVISIONING_FAILED', message: reason.slice(0, 300), orderNumber: order.number });
+  await sendAlert(em, { code: 'PROVISIONING_FAILED', facts: { reason: reason.slice(0, 300) }, orderNumber: order.number });
 }
 
 /**
@@ -130,12 +131,4 @@ export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order:
 /** Revokes a subscription: its panel client is deleted by the revoke job. */
 export async function requestRevoke(em: EntityManager, sub: Subscription, reason: string): Promise<void> {
   await enqueue(em, 'revoke_subscription', { subscriptionId: sub.id, reason }, { jobKey: `revoke_subscription:${sub.id}` });
-}
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    provision_subscription: { subscriptionId: string; orderId: string | null };
-    apply_order: { orderId: string };
-    revoke_subscription: { subscriptionId: string; reason: string };
-  }
 }

@@ -3,7 +3,29 @@ import { Inbound } from '../entities/inbound.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
 import type { Subscription } from '../entities/subscription.entity';
+import { AppError } from '../errors';
+import type { AdminAlerts } from '../notifications/alerts';
 import { activeSubscriptionCounts } from './server.service';
+import { lockForTransaction } from './transaction';
+
+/** The alert sender NO_CAPACITY goes through: detached from the caller's transaction, de-duplicated. */
+export type CapacityAlerts = Pick<AdminAlerts, 'raise'>;
+
+/**
+ * Tells the admins that no server can host `plan`: the one NO_CAPACITY alert, at most once per
+ * server group every quiet window, surviving the caller's rollback (a refused buyer, a provisioning
+ * attempt that will be retried).
+ */
+export async function alertNoCapacity(alerts: CapacityAlerts, plan: Plan): Promise<void> {
+  await alerts.raise({ code: 'NO_CAPACITY', subject: plan.serverGroup, facts: { plan: plan.code, group: plan.serverGroup } });
+}
+
+/** Refuses a sale with NO_CAPACITY (and alerts, when `alerts` is given) unless some server can host `plan` now. */
+export async function assertCapacityFor(em: EntityManager, plan: Plan, alerts: CapacityAlerts | undefined): Promise<void> {
+  if (await chooseServer(em, plan)) return;
+  if (alerts) await alertNoCapacity(alerts, plan);
+  throw new AppError('NO_CAPACITY');
+}
 
 /** Where a subscription goes: a server and the inbounds to put its client on. */
 export interface Placement {
@@ -32,7 +54,7 @@ export function usableInbounds(inbounds: Inbound[], plan: Plan, server?: Server)
  * pass `lock: true` when the result is used, so concurrent placements do not overfill a server.
  */
 export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?: boolean; excludeServerIds?: string[] } = {}): Promise<Placement | null> {
-  if (opts.lock) await em.execute(`select pg_advisory_xact_lock(hashtext('placement:' || ?))`, [plan.serverGroup]);
+  if (opts.lock) await lockForTransaction(em, `placement:${plan.serverGroup}`);
   const servers = await em.find(Server, {
     serverGroup: plan.serverGroup,
     active: true,

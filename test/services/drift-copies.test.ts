@@ -6,6 +6,7 @@ import { openOrm } from '../../src/db/database';
 import { Payment } from '../../src/entities/payment.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { createLogger } from '../../src/logger';
+import { AdminAlerts } from '../../src/notifications/alerts';
 import { createOrder } from '../../src/services/order.service';
 import { PanelRegistry } from '../../src/services/panel-registry';
 import { approvePayment } from '../../src/services/payment.service';
@@ -53,7 +54,7 @@ describe.each([
     await orm.em.fork().transactional((em) => approvePayment(em, deps, payment.id, null, 'test'));
     const sub = await orm.em.fork().findOneOrFail(Subscription, { customer: customer.id });
     const logger = createLogger({ level: 'silent' });
-    expect(await provisionSubscription(orm.em.fork(), { panels, logger }, { subscriptionId: sub.id, orderId: order.id }, { attempt: 1, maxAttempts: 5 })).toBe('active');
+    expect(await provisionSubscription(orm.em.fork(), { panels, logger, alerts: new AdminAlerts(orm) }, { subscriptionId: sub.id, orderId: order.id }, { attempt: 1, maxAttempts: 5 })).toBe('active');
 
     // A racing writer (another process before the fix) added the same client once more.
     const added = await rawAdd(sim, await rawSession(sim), inbound, { name: sub.panelName, uuid: sub.clientUuid, trafficLimitBytes: sub.trafficLimitBytes, expiresAt: sub.expiresAt ?? null });

@@ -6,6 +6,7 @@ import { openOrm } from '../../src/db/database';
 import { Payment } from '../../src/entities/payment.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { createLogger } from '../../src/logger';
+import { AdminAlerts } from '../../src/notifications/alerts';
 import { createOrder } from '../../src/services/order.service';
 import { PanelRegistry } from '../../src/services/panel-registry';
 import { approvePayment } from '../../src/services/payment.service';
@@ -57,7 +58,7 @@ describe('provisioning a subscription twice at the same time', () => {
     const run = (): Promise<string> => {
       const panels = registry(secrets);
       registries.push(panels);
-      return provisionSubscription(orm.em.fork(), { panels, logger }, { subscriptionId: sub.id, orderId: order.id }, { attempt: 1, maxAttempts: 5 });
+      return provisionSubscription(orm.em.fork(), { panels, logger, alerts: new AdminAlerts(orm) }, { subscriptionId: sub.id, orderId: order.id }, { attempt: 1, maxAttempts: 5 });
     };
     const outcomes = await Promise.all([run(), run()]);
 

@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { z } from 'zod';
 import { openOrm } from '../../src/db/database';
 import { enqueue, type TaskName } from '../../src/jobs/enqueue';
-import type { JobDefinition } from '../../src/jobs/job.types';
+import type { Job } from '../../src/jobs/job.types';
 import { createLogger } from '../../src/logger';
 import { LockSweeper } from '../../src/worker/lock-sweeper';
 import { createWorker, type WorkerHandle } from '../../src/worker/worker';
@@ -35,10 +34,9 @@ describe('the lock sweeper with a live worker', () => {
     started = new Promise<void>((r) => (markStarted = r));
     const gate = new Promise<void>((r) => (release = r));
     // A task body that stays busy until the test lets it finish (a slow panel call).
-    const slow: JobDefinition<TaskName> = {
+    const slow: Job = {
       name: 'expire_payments' as TaskName,
-      schema: z.any(),
-      async run() {
+      async execute() {
         runs += 1;
         markStarted();
         await gate;
