@@ -15,7 +15,7 @@ import { ServerOpsResolver } from './server-ops.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
-import { refuseUnstorableText } from './text-input.middleware';
+import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -45,7 +45,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: 'error',
     validate: false,
-    globalMiddlewares: [refuseUnstorableText, mutationTransaction],
+    globalMiddlewares: [refuseUnstorableText, refuseSpoofingText, mutationTransaction],
   });
   const roleEnum = schema.getType('Role');
   if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');
