@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox } from '../../src/crypto';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { Payment } from '../../src/entities/payment.entity';
 import type { Plan } from '../../src/entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';

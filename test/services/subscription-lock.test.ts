@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createPanelAdapter } from '../../src/clients/panel.factory';
 import { SecretBox } from '../../src/crypto';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { Payment } from '../../src/entities/payment.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { createLogger } from '../../src/logger';

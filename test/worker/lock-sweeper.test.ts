@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { enqueue, type TaskName } from '../../src/jobs/enqueue';
 import type { Job } from '../../src/jobs/job.types';
 import { createLogger } from '../../src/logger';
