@@ -22,6 +22,7 @@ import type { AppServices } from '../../src/services/app-services';
 import { startEvacuation } from '../../src/services/evacuation.service';
 import { enqueue } from '../../src/jobs/enqueue';
 import { panelKeyOf } from '../../src/services/server.service';
+import { tinyPng } from './images';
 
 /** What sample calls may use: the database, the API's services, a panel simulator and a shop. */
 export interface SampleContext {
@@ -100,8 +101,7 @@ async function paidOrder(ctx: SampleContext): Promise<Order> {
 
 /** A tiny valid PNG (unique bytes each call). */
 function png(): Buffer {
-  const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([head, Buffer.from(randomUUID())]);
+  return tinyPng(randomUUID());
 }
 
 /** A saved server pointing at the sample simulator. */
