@@ -16,6 +16,9 @@ import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
+import { ResellerResolver } from './reseller.resolver';
+import { ResellerApiResolver } from './reseller-api.resolver';
+import { WebhookResolver } from './webhook.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -30,6 +33,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionResolver,
   DashboardResolver,
   SubscriptionAdminResolver,
+  ResellerResolver,
+  ResellerApiResolver,
+  WebhookResolver,
 ];
 
 /** Path of the committed, published schema. */

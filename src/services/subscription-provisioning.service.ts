@@ -6,10 +6,13 @@ import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { failOrder } from './order-fulfilment.service';
 import { queueNotification } from '../notifications/notification.queue';
+import { recordResellerEvent, subscriptionEventData } from './webhook.events';
 import type { PanelRegistry } from './panel-registry';
 import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
+import { isPermanentPanelFailure } from './panel-failure';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
+import { withSubscriptionLock } from './subscription-lock';
 
 /** What provisioning jobs need. */
 export interface ProvisioningDeps {
@@ -53,7 +56,8 @@ async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscripti
 /**
  * provision_subscription: place, make the panel hold exactly this client (looked up by its
  * deterministic name, so a crash after the panel accepted it never makes a second one), read its
- * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt fails the order.
+ * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt, or at once when
+ * the panel refused for good (`PanelError.retryable` false), fails the order and refunds it.
  */
 export async function provisionSubscription(
   em: EntityManager,
@@ -61,7 +65,18 @@ export async function provisionSubscription(
   payload: { subscriptionId: string; orderId: string | null },
   attempt: Attempt,
 ): Promise<'active' | 'skipped' | 'failed'> {
-  const existing = await em.findOne(Subscription, { id: payload.subscriptionId });
+  // Held across the panel calls: a second run of this job (or any other work on this subscription)
+  // waits, then finds it ACTIVE and skips, so a job that runs twice never creates two clients.
+  return withSubscriptionLock(em, payload.subscriptionId, () => provisionLocked(em, deps, payload, attempt));
+}
+
+async function provisionLocked(
+  em: EntityManager,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string; orderId: string | null },
+  attempt: Attempt,
+): Promise<'active' | 'skipped' | 'failed'> {
+  const existing = await em.findOne(Subscription, { id: payload.subscriptionId }, { refresh: true });
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
     const sub = await placeAndFix(em, deps, payload.subscriptionId);
@@ -82,10 +97,13 @@ export async function provisionSubscription(
       await tx.populate(s, ['customer']);
       await tx.flush();
       await queueNotification(tx, { kind: 'CONFIG_READY', telegramId: s.customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
+      if (s.customer.reseller) {
+        await recordResellerEvent(tx, s.customer.reseller.id, 'subscription.activated', `subscription.activated:${s.id}`, subscriptionEventData(s));
+      }
     });
     return 'active';
   } catch (err) {
-    if (attempt.attempt < attempt.maxAttempts) throw err;
+    if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
     deps.logger.error({ err, subscriptionId: payload.subscriptionId, attempts: attempt.attempt }, 'provisioning failed for good');
     await em.transactional(async (tx) => {
       const order = payload.orderId ? await tx.findOne(Order, { id: payload.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : null;
@@ -112,10 +130,18 @@ async function serverForRenewal(em: EntityManager, sub: Subscription): Promise<S
 /**
  * apply_order: sets the renewal's or extra traffic's absolute expiry and quota (fixed on the order
  * when it was paid) on the same panel client, so the link does not change; a renewal starts a new
- * traffic period. Throws to retry; on the last attempt fails the order (refund).
+ * traffic period. Throws to retry; on the last attempt, or at once when the panel refused for good,
+ * fails the order (refund).
  */
 export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
-  const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'] });
+  const found = await em.findOne(Order, { id: payload.orderId });
+  const subscriptionId = found?.subscription?.id;
+  if (!subscriptionId) return 'skipped';
+  return withSubscriptionLock(em, subscriptionId, () => applyLocked(em, deps, payload, attempt));
+}
+
+async function applyLocked(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
+  const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'], refresh: true });
   if (!order || !order.subscription || (order.status !== OrderStatus.PAID && order.status !== OrderStatus.FULFILLING)) return 'skipped';
   try {
     const sub = order.subscription;
@@ -158,7 +184,7 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
     });
     return 'applied';
   } catch (err) {
-    if (attempt.attempt < attempt.maxAttempts) throw err;
+    if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
     deps.logger.error({ err, orderId: order.id, attempts: attempt.attempt }, 'renewal failed for good');
     await em.transactional(async (tx) => {
       const o = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -175,7 +201,11 @@ function graceRevokeObsolete(payload: { reason?: string }, status: SubscriptionS
 
 /** revoke_subscription: deletes the panel client (gone already is fine) and marks REVOKED. */
 export async function revokeSubscription(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string; reason?: string }): Promise<'revoked' | 'skipped'> {
-  const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'] });
+  return withSubscriptionLock(em, payload.subscriptionId, () => revokeLocked(em, deps, payload));
+}
+
+async function revokeLocked(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string; reason?: string }): Promise<'revoked' | 'skipped'> {
+  const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'], refresh: true });
   if (!sub || sub.status === SubscriptionStatus.REVOKED || graceRevokeObsolete(payload, sub.status)) return 'skipped';
   if (sub.server) await deps.panels.adapterFor(sub.server).deleteClient(sub.panelName);
   const outcome = await em.transactional(async (tx) => {
