@@ -1,6 +1,7 @@
 import { Admin } from './admin.entity';
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
+import { Broadcast } from './broadcast.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
 import { Evacuation } from './evacuation.entity';
@@ -25,6 +26,7 @@ export const ALL_ENTITIES = [
   Admin,
   ApiKey,
   AuditLog,
+  Broadcast,
   Customer,
   DiscountCode,
   Evacuation,

@@ -12,6 +12,8 @@ import checkServerHealth from './check_server_health';
 import reconcileServer from './reconcile_server';
 import evacuateServer from './evacuate_server';
 import resetSubscriptionTraffic from './reset_subscription_traffic';
+import updateReceiptMessages from './update_receipt_messages';
+import broadcast from './broadcast';
 
 /** Every task the worker runs. A task's file name is its identifier. */
 export const JOBS: Array<JobDefinition<TaskName>> = [
@@ -27,4 +29,6 @@ export const JOBS: Array<JobDefinition<TaskName>> = [
   reconcileServer as unknown as JobDefinition<TaskName>,
   evacuateServer as unknown as JobDefinition<TaskName>,
   resetSubscriptionTraffic as unknown as JobDefinition<TaskName>,
+  updateReceiptMessages as unknown as JobDefinition<TaskName>,
+  broadcast as unknown as JobDefinition<TaskName>,
 ];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { auditMutations } from './audit.middleware';
 import { authChecker, authDirectives } from './auth';
+import { BackofficeResolver } from './backoffice.resolver';
 import { CustomerResolver } from './customer.resolver';
 import { DashboardResolver } from './dashboard.resolver';
 import { OrderResolver } from './order.resolver';
@@ -30,6 +31,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionResolver,
   DashboardResolver,
   SubscriptionAdminResolver,
+  BackofficeResolver,
 ];
 
 /** Path of the committed, published schema. */
