@@ -83,6 +83,30 @@ export const configSchema = z.object({
   USER_BOT_TOKEN: optionalString,
   /** Token of the admin bot from @BotFather. Default: unset → the admin bot does not start. */
   ADMIN_BOT_TOKEN: optionalString,
+  /**
+   * API key (role USER_BOT) the shop bot calls the GraphQL API with. Required when USER_BOT_TOKEN
+   * is set (create one: `npm run cli -- create-api-key --role USER_BOT --name "shop bot"`).
+   */
+  USER_BOT_API_KEY: optionalString,
+  /** API key (role ADMIN_BOT) the admin bot calls the GraphQL API with. Required when ADMIN_BOT_TOKEN is set. */
+  ADMIN_BOT_API_KEY: optionalString,
+  /** Base URL of the GraphQL API the bots call. Default: `http://127.0.0.1:<PORT>` (same machine). */
+  BOT_API_URL: optionalString.pipe(url('BOT_API_URL').optional()),
+  /**
+   * Public HTTPS URL Telegram posts the shop bot's updates to (webhook mode, served by the API
+   * process at this URL's path). Default: unset → long polling.
+   */
+  USER_BOT_WEBHOOK_URL: optionalString.pipe(url('USER_BOT_WEBHOOK_URL').optional()),
+  /** Secret token Telegram sends with each webhook update (1–256 of A-Z a-z 0-9 _ -). Required with USER_BOT_WEBHOOK_URL. */
+  USER_BOT_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1–256 of A-Z a-z 0-9 _ -').optional()),
+  /** Public HTTPS URL for the admin bot's webhook (served by the API process). Default: unset → long polling. */
+  ADMIN_BOT_WEBHOOK_URL: optionalString.pipe(url('ADMIN_BOT_WEBHOOK_URL').optional()),
+  /** Secret token of the admin bot's webhook. Required with ADMIN_BOT_WEBHOOK_URL. */
+  ADMIN_BOT_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1–256 of A-Z a-z 0-9 _ -').optional()),
+  /** Messages one Telegram user may send the bots per BOT_FLOOD_WINDOW_MS before being throttled. Default: 5. */
+  BOT_FLOOD_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Window of the per-user flood limit, in ms. Default: 2000. */
+  BOT_FLOOD_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** Telegram Bot API root, without a trailing slash. Default: `https://api.telegram.org`. */
   TELEGRAM_API_ROOT: z
     .string()
@@ -100,7 +124,7 @@ export const configSchema = z.object({
   PANEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
-export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };
+export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string; BOT_API_URL: string };
 
 /** Thrown with every configuration problem listed, one per line (`KEY: message`). */
 export class ConfigError extends Error {
@@ -119,7 +143,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const c = result.data;
-  return { ...c, PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
+  const issues: string[] = [];
+  for (const bot of ['USER_BOT', 'ADMIN_BOT'] as const) {
+    if (c[`${bot}_TOKEN`] && !c[`${bot}_API_KEY`]) issues.push(`${bot}_API_KEY: required when ${bot}_TOKEN is set (an API key with role ${bot})`);
+    if (c[`${bot}_WEBHOOK_URL`] && !c[`${bot}_WEBHOOK_SECRET`]) issues.push(`${bot}_WEBHOOK_SECRET: required when ${bot}_WEBHOOK_URL is set`);
+    const hook = c[`${bot}_WEBHOOK_URL`];
+    if (hook && !hook.startsWith('https://')) issues.push(`${bot}_WEBHOOK_URL: Telegram posts only to https:// URLs`);
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return {
+    ...c,
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    BOT_API_URL: (c.BOT_API_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/+$/, ''),
+  };
 }
 
 /**

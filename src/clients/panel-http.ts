@@ -11,6 +11,9 @@
  *   with a retryable PanelError; the adapter then looks the client up before creating it again.
  * - HTTP 429 is retried for every request (the server says it did not process it), honouring
  *   `Retry-After` up to `maxDelayMs`.
+ * - An HTTP 200 with an empty body (an intermittent 3x-ui answer, PANELS.md Part E) is transient:
+ *   retried like a 500 for idempotent requests. A non-idempotent request gets the empty response
+ *   back at once; the adapter's parse makes it a retryable PANEL_REJECTED and it looks up first.
  * - 2xx, 3xx and 4xx are returned to the caller: adapters read 401/403/404/307 as session
  *   problems. Redirects are never followed.
  *
@@ -459,6 +462,7 @@ export class PanelHttp {
       const out: PanelResponse = { status: res.statusCode, headers: res.headers, text };
       this.cookies.storeFromHeader(res.headers['set-cookie']);
       if (res.statusCode >= 500 || res.statusCode === 429) return { kind: 'transient-status', res: out };
+      if (res.statusCode === 200 && req.idempotent && text.trim() === '') return { kind: 'transient-status', res: out };
       return { kind: 'response', res: out };
     } catch (err) {
       const code = errorCode(err);

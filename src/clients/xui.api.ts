@@ -28,7 +28,7 @@ export class XuiApi {
     return res;
   }
 
-  /** The envelope of a 200 response (an empty body is a retryable PANEL_REJECTED). */
+  /** The envelope of a 200 response (an empty body, left after the transport's retries of an idempotent call, is a retryable PANEL_REJECTED). */
   async envelope(req: SessionRequest): Promise<{ success: boolean; msg: string; obj: unknown }> {
     const res = await this.send(req);
     const env = this.http.parseJson(res, envelopeSchema, req.operation);

@@ -245,10 +245,19 @@ export class XuiSession {
    * authenticated call to learn whether a route exists (404 = not on this version).
    */
   private async routeExists(req: SessionRequest): Promise<boolean> {
+    return (await this.probe(req)).status === 200;
+  }
+
+  /**
+   * One authenticated request whose 404 means "no such route on this version", never a refused
+   * token or an expired session: only sent after an authenticated call of the same detection
+   * succeeded (PANELS.md Part E: a probe route answering 404 says nothing about the credentials).
+   */
+  private async probe(req: SessionRequest): Promise<PanelResponse> {
     await this.ensureLogin();
     const res = await this.http.request({ ...req, headers: this.authHeaders(req.method) });
     if (res.status >= 500) throw this.error('PANEL_UNAVAILABLE', req.operation, true, `HTTP ${res.status}`, res.status);
-    return res.status === 200;
+    return res;
   }
 
   /** The traits found by {@link detect}. */
@@ -375,8 +384,9 @@ export class XuiSession {
       const login = await this.http.request({ operation: op, method: 'GET', path: '', idempotent: true });
       const onLogin = login.status === 200 ? versionInPage(login.text) : undefined;
       if (onLogin !== undefined) return onLogin;
-      // Needs GitHub access on the panel; a failure is an ordinary `success:false`.
-      const info = await this.request({ operation: op, method: 'GET', path: 'panel/api/server/getPanelUpdateInfo', idempotent: true });
+      // Needs GitHub access on the panel; a failure is an ordinary `success:false`. The token was
+      // accepted by server/status just before, so a 404 here is a build without the route.
+      const info = await this.probe({ operation: op, method: 'GET', path: 'panel/api/server/getPanelUpdateInfo', idempotent: true });
       if (info.status === 200) {
         const env = this.http.parseJson(info, envelopeSchema, op);
         const parsed = panelUpdateInfoSchema.safeParse(env.obj);

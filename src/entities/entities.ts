@@ -1,6 +1,7 @@
 import { Admin } from './admin.entity';
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
+import { BotSession } from './bot-session.entity';
 import { Broadcast } from './broadcast.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
@@ -26,6 +27,7 @@ export const ALL_ENTITIES = [
   Admin,
   ApiKey,
   AuditLog,
+  BotSession,
   Broadcast,
   Customer,
   DiscountCode,

@@ -9,7 +9,7 @@ export default defineJob({
   async run(payload, ctx) {
     const outcome = await provisionSubscription(
       ctx.em,
-      { panels: ctx.deps.panels, logger: ctx.logger },
+      { panels: ctx.deps.panels, alerts: ctx.deps.alerts, logger: ctx.logger },
       payload,
       { attempt: ctx.helpers.job.attempts, maxAttempts: ctx.helpers.job.max_attempts },
     );

@@ -7,7 +7,7 @@ export default defineJob({
   name: 'revoke_subscription',
   schema: z.object({ subscriptionId: z.uuid(), reason: z.string().max(200) }),
   async run(payload, ctx) {
-    const outcome = await revokeSubscription(ctx.em, { panels: ctx.deps.panels, logger: ctx.logger }, payload);
+    const outcome = await revokeSubscription(ctx.em, { panels: ctx.deps.panels, alerts: ctx.deps.alerts, logger: ctx.logger }, payload);
     ctx.logger.info({ subscriptionId: payload.subscriptionId, reason: payload.reason, outcome }, 'revoke_subscription');
   },
 });

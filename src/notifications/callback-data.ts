@@ -47,6 +47,32 @@ export const CALLBACKS = {
   paymentReject: { prefix: 'pay:no', args: ['id'] },
   /** Both bots: the "Main menu" button every screen carries (src/bots/common/keyboards.ts). */
   menuMain: { prefix: 'menu', args: [] },
+  /** Shop bot: choose the language (`fa` or `en`). */
+  shopLanguage: { prefix: 'lang', args: ['word'] },
+  /** Shop bot: open a section from an inline button (`buy`, `subs`, `trial`, `wallet`, `support`, `help`). */
+  shopSection: { prefix: 'go', args: ['word'] },
+  /** Shop bot: a plan in the plan list (opens its detail). */
+  shopPlan: { prefix: 'plan', args: ['id'] },
+  /** Shop bot: a step button inside a flow (`choose`, `skip`, `wallet`, `card`, `paid`, `cancel`). */
+  shopFlow: { prefix: 'flow', args: ['word'] },
+  /** Shop bot: page N (from 0) of "My subscriptions". */
+  shopSubsPage: { prefix: 'subs', args: ['int'] },
+  /** Shop bot: refresh a subscription's detail screen. */
+  shopSubRefresh: { prefix: 'subr', args: ['id'] },
+  /** Shop bot: top up the wallet. */
+  shopTopUp: { prefix: 'wtop', args: [] },
+  /** Shop bot: a help page (`android`, `ios`, `windows`, `macos`, `suburl`, `faq`). */
+  shopHelp: { prefix: 'help', args: ['word'] },
+  /** Shop bot: "I have joined" under the required-channel message. */
+  shopJoinCheck: { prefix: 'join', args: [] },
+  /** Shop bot: the customer's ticket list. */
+  shopTickets: { prefix: 'tkts', args: [] },
+  /** Shop bot: open a new ticket. */
+  shopTicketNew: { prefix: 'tnew', args: [] },
+  /** Shop bot: write a message in a ticket. */
+  shopTicketWrite: { prefix: 'tkw', args: ['id'] },
+  /** Shop bot: close a ticket. */
+  shopTicketClose: { prefix: 'tkc', args: ['id'] },
 } as const satisfies Record<string, CallbackSpec>;
 
 export type CallbackName = keyof typeof CALLBACKS;

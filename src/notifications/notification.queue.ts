@@ -4,7 +4,7 @@ import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { enqueue } from '../jobs/enqueue';
-import type { AlertCode } from './alert-codes';
+import type { Alert } from './alerts';
 
 /**
  * Notification kinds and their params. Rendering (src/notifications/notification.render.ts) turns
@@ -29,8 +29,12 @@ export interface NotificationParams {
   CUSTOMER_MESSAGE: { text: string };
   /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
   ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
-  /** Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). */
-  ADMIN_ALERT: { code: string; message: string; subject?: string; orderNumber?: number; serverName?: string };
+  /**
+   * Admins: something needs attention (NO_CAPACITY, provisioning failed, server down...). `facts`
+   * are rendered by the alert catalogue in the admin's language; `message` is the free text of rows
+   * written before alerts had facts.
+   */
+  ADMIN_ALERT: { code: string; facts?: Record<string, unknown>; message?: string; subject?: string; orderNumber?: number; serverName?: string };
   /** Customer: usage or expiry warning (issue: lifecycle). */
   USAGE_WARNING: { subscriptionId: string; percent: number };
   EXPIRY_WARNING: { subscriptionId: string; hoursLeft: number };
@@ -88,13 +92,13 @@ export async function queueNotification<K extends NotificationKind>(
 }
 
 /**
- * What services pass for admin notifications. An alert's code must be in the catalogue
- * (src/notifications/alert-codes.ts), so every alert has a title in each language; stored rows
- * keep a plain string, which renders with a generic title if a code was ever retired.
+ * What services pass for admin notifications. An alert is built from the catalogue
+ * (src/notifications/alert-codes.ts) and goes through src/notifications/alerts.ts; stored rows keep
+ * a plain code string, which renders with a generic title if a code was ever retired.
  */
 export interface AdminNoticeParams {
   ADMIN_NEW_RECEIPT: NotificationParams['ADMIN_NEW_RECEIPT'];
-  ADMIN_ALERT: NotificationParams['ADMIN_ALERT'] & { code: AlertCode };
+  ADMIN_ALERT: Alert;
 }
 
 /** Queues one notification per active admin (optionally only ADMIN-role admins). */

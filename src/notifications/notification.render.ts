@@ -30,6 +30,7 @@ import {
 import { notificationTemplates, type OrderItemKind, type SubscriptionView } from './messages/notification.messages';
 import type { NotificationKind, NotificationParams } from './notification.queue';
 import { getSetting } from '../services/setting.service';
+import { alertBody, type AlertFormat } from './alert-codes';
 import { CALLBACK_DATA_LIMIT, encodeCallback } from './callback-data';
 
 /** Telegram's limits, after entity parsing. */
@@ -77,7 +78,14 @@ const PARAM_SCHEMAS: { [K in NotificationKind]: z.ZodType<NotificationParams[K]>
     trackingCode: z.string().nullable(),
     customerLabel: z.string(),
   }),
-  ADMIN_ALERT: z.object({ code: z.string(), message: z.string(), orderNumber: int.optional(), serverName: z.string().optional() }),
+  ADMIN_ALERT: z.object({
+    code: z.string(),
+    facts: z.record(z.string(), z.unknown()).optional(),
+    message: z.string().optional(),
+    subject: z.string().optional(),
+    orderNumber: int.optional(),
+    serverName: z.string().optional(),
+  }),
   USAGE_WARNING: z.object({ subscriptionId: uuid, percent: z.number() }),
   EXPIRY_WARNING: z.object({ subscriptionId: uuid, hoursLeft: z.number() }),
   SUBSCRIPTION_ENDED: z.object({ subscriptionId: uuid, reason: z.enum(['EXPIRED', 'DEPLETED']) }),
@@ -180,7 +188,7 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     return {
       html: t.alert({
         code: escapeHtml(truncateText(p.code, 64)),
-        message: escapeHtml(truncateText(p.message, 2000)),
+        message: alertBodyHtml(ctx, p),
         orderNumber: p.orderNumber !== undefined ? orderNo(p.orderNumber, ctx.lang) : null,
         serverName: p.serverName !== undefined ? escapeHtml(truncateText(p.serverName, 100)) : null,
       }),
@@ -209,6 +217,13 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     };
   },
 };
+
+/** The alert's body in the message language: from its facts, or an old row's stored text. */
+function alertBodyHtml(ctx: RenderContext, p: NotificationParams['ADMIN_ALERT']): string {
+  const format: AlertFormat = { num: (n) => formatPlainNumber(n, ctx.lang), text: (s, max = 2000) => escapeHtml(truncateText(s, max)) };
+  const body = alertBody(p.code, p.facts, ctx.lang === Language.EN ? 'en' : 'fa', format);
+  return body ?? escapeHtml(truncateText(p.message ?? '—', 2000));
+}
 
 async function renderInvoice(ctx: RenderContext, p: NotificationParams['PAYMENT_APPROVED']): Promise<OutgoingMessage> {
   const order = await ctx.em.findOne(Order, { id: p.orderId }, { populate: ['plan', 'customer'] });

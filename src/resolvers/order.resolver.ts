@@ -27,9 +27,7 @@ export async function presentOrders(ctx: Context, orders: Order[]): Promise<Orde
 function deps(ctx: Context) {
   return {
     provisionMaxAttempts: ctx.config.PROVISION_MAX_ATTEMPTS,
-    onNoCapacity: async (plan: { code: string; serverGroup: string }) => {
-      await ctx.services.alerts.raise('NO_CAPACITY', plan.serverGroup, `No server can host plan ${plan.code} (group ${plan.serverGroup}).`);
-    },
+    alerts: ctx.services.alerts,
   };
 }
 

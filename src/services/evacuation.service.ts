@@ -9,7 +9,7 @@ import { AppError, isAppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from '../notifications/notification.queue';
+import { sendAlert } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { chooseServer, usableInbounds } from './placement.service';
 import { activeSubscriptionCounts, LOAD_STATUSES } from './server.service';
@@ -228,15 +228,14 @@ async function finish(em: EntityManager, evacuationId: string): Promise<'complet
     if (ok) ev.completedAt = new Date();
     else ev.lastError ??= `${ev.failed} subscriptions could not be moved`;
     await tx.flush();
-    const leftovers = ev.leftoverNames.length ? ` ${ev.leftoverNames.length} clients could not be deleted from the source yet; reconciliation deletes them when it answers.` : '';
-    await notifyAdmins(tx, 'ADMIN_ALERT', {
-      code: ok ? 'EVACUATION_COMPLETED' : 'EVACUATION_FAILED',
-      subject: ev.id,
-      serverName: ev.fromServer.name,
-      message: ok
-        ? `Evacuation of ${ev.fromServer.name} completed: ${ev.moved} subscriptions moved.${leftovers}`
-        : `Evacuation of ${ev.fromServer.name} stopped: ${ev.moved} moved, ${ev.failed} could not be moved (${ev.lastError}). Call evacuateServer again to retry them.${leftovers}`,
-    });
+    const leftovers = ev.leftoverNames.length;
+    const about = { subject: ev.id, serverName: ev.fromServer.name };
+    await sendAlert(
+      tx,
+      ok
+        ? { code: 'EVACUATION_COMPLETED', ...about, facts: { moved: ev.moved, leftovers } }
+        : { code: 'EVACUATION_FAILED', ...about, facts: { moved: ev.moved, failed: ev.failed, total: null, reason: ev.lastError ?? '', leftovers } },
+    );
     return ok ? 'completed' : 'failed';
   });
 }
@@ -250,11 +249,11 @@ async function markFailed(em: EntityManager, evacuationId: string, reason: strin
     ev.status = EvacuationStatus.FAILED;
     ev.lastError = reason;
     await tx.flush();
-    await notifyAdmins(tx, 'ADMIN_ALERT', {
+    await sendAlert(tx, {
       code: 'EVACUATION_FAILED',
       subject: ev.id,
       serverName: ev.fromServer.name,
-      message: `Evacuation of ${ev.fromServer.name} stopped after ${ev.moved} of ${ev.total} subscriptions: ${reason}. Call evacuateServer again to continue.`,
+      facts: { moved: ev.moved, failed: ev.failed, total: ev.total, reason, leftovers: ev.leftoverNames.length },
     });
   });
 }

@@ -5,7 +5,8 @@ import { RenewalTraffic } from '../entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
-import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { sendAlert } from '../notifications/alerts';
+import { queueNotification } from '../notifications/notification.queue';
 import { placeSubscription } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';
@@ -104,7 +105,7 @@ export async function failOrder(em: EntityManager, order: Order, reason: string)
     telegramId: order.customer.telegramId,
     params: { orderId: order.id, orderNumber: order.number, refunded },
   });
-  await notifyAdmins(em, 'ADMIN_ALERT', { code: 'PROVISIONING_FAILED', message: reason.slice(0, 300), orderNumber: order.number });
+  await sendAlert(em, { code: 'PROVISIONING_FAILED', facts: { reason: reason.slice(0, 300) }, orderNumber: order.number });
 }
 
 /**

@@ -12,7 +12,7 @@ import { assertCanBuy } from './customer.service';
 import { findUsableCode, redeemCode, releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { allocatePayableAmount } from './payment.service';
-import { chooseServer } from './placement.service';
+import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getPlanOrFail } from './plan.service';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
@@ -53,9 +53,6 @@ async function nextOrderNumber(em: EntityManager): Promise<number> {
   return Number(row.n);
 }
 
-/** Alerts admins that nothing can host a plan, outside the caller's (failing) transaction. */
-export type CapacityAlert = (plan: Plan) => Promise<void>;
-
 /**
  * Creates an order and its payment for a customer. Idempotent per (principal, key): repeating the
  * key returns the first order (concurrent repeats wait on an advisory lock, then find it). WALLET
@@ -63,7 +60,7 @@ export type CapacityAlert = (plan: Plan) => Promise<void>;
  */
 export async function createOrder(
   em: EntityManager,
-  deps: FulfilmentDeps & { onNoCapacity?: CapacityAlert },
+  deps: FulfilmentDeps & { alerts?: CapacityAlerts },
   input: { customer: Customer; principal: string; actor: string; idempotencyKey: string; order: CreateOrderInput | object },
 ): Promise<Order> {
   const key = idempotencyKey.parse(input.idempotencyKey);
@@ -90,10 +87,7 @@ export async function createOrder(
       if (!subscription) throw new AppError('SUBSCRIPTION_NOT_FOUND');
       if (!RENEWABLE.includes(subscription.status) || subscription.isTrial) throw new AppError('SUBSCRIPTION_NOT_RENEWABLE');
     }
-    if (data.kind === OrderKind.NEW && !(await chooseServer(em, plan))) {
-      await deps.onNoCapacity?.(plan);
-      throw new AppError('NO_CAPACITY');
-    }
+    if (data.kind === OrderKind.NEW) await assertCapacityFor(em, plan, deps.alerts);
     if (data.discountCode) code = await findUsableCode(em, data.discountCode, plan.id);
     price = priceOrder({ plan, reseller: input.customer.reseller ?? null, discountCode: code });
   }

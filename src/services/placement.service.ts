@@ -3,7 +3,28 @@ import { Inbound } from '../entities/inbound.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
 import type { Subscription } from '../entities/subscription.entity';
+import { AppError } from '../errors';
+import type { AdminAlerts } from '../notifications/alerts';
 import { activeSubscriptionCounts } from './server.service';
+
+/** The alert sender NO_CAPACITY goes through: detached from the caller's transaction, de-duplicated. */
+export type CapacityAlerts = Pick<AdminAlerts, 'raise'>;
+
+/**
+ * Tells the admins that no server can host `plan`: the one NO_CAPACITY alert, at most once per
+ * server group every quiet window, surviving the caller's rollback (a refused buyer, a provisioning
+ * attempt that will be retried).
+ */
+export async function alertNoCapacity(alerts: CapacityAlerts, plan: Plan): Promise<void> {
+  await alerts.raise({ code: 'NO_CAPACITY', subject: plan.serverGroup, facts: { plan: plan.code, group: plan.serverGroup } });
+}
+
+/** Refuses a sale with NO_CAPACITY (and alerts, when `alerts` is given) unless some server can host `plan` now. */
+export async function assertCapacityFor(em: EntityManager, plan: Plan, alerts: CapacityAlerts | undefined): Promise<void> {
+  if (await chooseServer(em, plan)) return;
+  if (alerts) await alertNoCapacity(alerts, plan);
+  throw new AppError('NO_CAPACITY');
+}
 
 /** Where a subscription goes: a server and the inbounds to put its client on. */
 export interface Placement {

@@ -5,8 +5,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from '../notifications/notification.queue';
-import type { AlertCode } from '../notifications/alert-codes';
+import { raiseAlert } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
@@ -378,33 +377,10 @@ export async function cleanLeftovers(em: EntityManager, panels: PanelRegistry, s
   return done.length - keep.size;
 }
 
-/** One line per kind, e.g. "2 missing, 1 wrong, 3 orphans". */
-export function summarizeDrift(report: DriftReport): string {
+/** How many drift items of each kind a report holds (the alert's facts). */
+export function driftCounts(report: DriftReport): { missing: number; wrong: number; duplicated: number; orphans: number } {
   const count = (k: DriftKind) => report.items.filter((i) => i.kind === k).length;
-  const parts = [
-    [count('MISSING'), 'missing'],
-    [count('MISMATCH'), 'wrong (limits, expiry, enabled, credentials or inbounds)'],
-    [count('DUPLICATE'), 'duplicated'],
-    [count('ORPHAN'), 'orphans (our naming, not wanted here)'],
-  ].filter(([n]) => (n as number) > 0);
-  return parts.map(([n, label]) => `${n} ${label}`).join(', ');
-}
-
-/**
- * Alerts the admins once per subject (e.g. server and day), in its own transaction: a second run
- * of the same nightly reconciliation does not repeat the message.
- */
-export async function alertOnce(em: EntityManager, input: { code: AlertCode; subject: string; message: string; serverName?: string }): Promise<boolean> {
-  return em.transactional(async (tx) => {
-    await tx.execute(`select pg_advisory_xact_lock(hashtext('alert:' || ? || ':' || ?))`, [input.code, input.subject]);
-    const seen = await tx.execute<Array<{ n: number }>>(
-      `select count(*)::int as n from notification where kind = 'ADMIN_ALERT' and params->>'code' = ? and params->>'subject' = ?`,
-      [input.code, input.subject],
-    );
-    if (seen[0].n > 0) return false;
-    await notifyAdmins(tx, 'ADMIN_ALERT', { code: input.code, message: input.message, subject: input.subject, serverName: input.serverName });
-    return true;
-  });
+  return { missing: count('MISSING'), wrong: count('MISMATCH'), duplicated: count('DUPLICATE'), orphans: count('ORPHAN') };
 }
 
 /** What a scheduled reconciliation of one server did. */
@@ -438,15 +414,21 @@ export async function reconcileServer(
   let alerted = false;
   if (opts.alert && report.items.length > 0) {
     const day = (opts.now ?? new Date()).toISOString().slice(0, 10);
-    const repaired = repair ? ` Repaired automatically: ${repair.actions.filter((a) => a.applied).length} of ${repair.actions.length}.` : '';
-    alerted = await alertOnce(em, {
-      code: 'DRIFT_DETECTED',
-      subject: `${server.id}:${day}`,
-      serverName: server.name,
-      message:
-        `Drift on ${server.name}: ${summarizeDrift(report)}.${repaired} ` +
-        `See driftReport(serverId: "${server.id}"); repair with repairDrift (try dryRun: true first; orphans are deleted only with deleteOrphans: true).`,
-    });
+    alerted = await raiseAlert(
+      em,
+      {
+        code: 'DRIFT_DETECTED',
+        subject: `${server.id}:${day}`,
+        serverName: server.name,
+        facts: {
+          ...driftCounts(report),
+          sample: [],
+          repaired: repair ? { applied: repair.actions.filter((a) => a.applied).length, planned: repair.actions.length } : null,
+          serverId: server.id,
+        },
+      },
+      'once',
+    );
   }
   return { report, leftoversDeleted, repair, alerted };
 }

@@ -3,7 +3,7 @@ import type { PanelHealth } from '../clients/panel.types';
 import { Server, ServerStatus } from '../entities/server.entity';
 import type { Logger } from '../logger';
 import { mapLimit } from './concurrency';
-import { notifyAdmins } from '../notifications/notification.queue';
+import { sendAlert, type Alert } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { getSetting } from './setting.service';
 
@@ -101,19 +101,15 @@ export function alertFor(from: ServerStatus, to: ServerStatus): HealthAlertCode 
   return null;
 }
 
-/** A reason as the middle of a sentence: without the full stop it may end in. */
-function clause(text: string): string {
-  return text.trim().replace(/\.+$/, '');
-}
-
-function alertMessage(code: HealthAlertCode, server: Server, to: ServerStatus, probe: PanelHealth, policy: HealthPolicy): string {
+function alertOf(code: HealthAlertCode, server: Server, to: ServerStatus, probe: PanelHealth, policy: HealthPolicy): Alert {
+  const about = { subject: server.id, serverName: server.name };
   switch (code) {
     case 'SERVER_DOWN':
-      return `Server ${server.name} is DOWN after ${policy.failuresToDown} failed health probes in a row: ${clause(probe.error ?? 'no answer')}. New subscriptions are not placed on it.`;
+      return { code, ...about, facts: { failures: policy.failuresToDown, error: probe.error ?? 'no answer' } };
     case 'SERVER_RECOVERED':
-      return `Server ${server.name} is ${to} again (probe ${Math.round(probe.latencyMs)} ms).`;
+      return { code, ...about, facts: { status: to, latencyMs: probe.latencyMs } };
     case 'SERVER_DEGRADED':
-      return `Server ${server.name} is DEGRADED (slow or flaky): last probes ${server.probeHistory || '-'} (G good, S slow, F failed), latency ${Math.round(probe.latencyMs)} ms.`;
+      return { code, ...about, facts: { history: server.probeHistory, latencyMs: probe.latencyMs } };
   }
 }
 
@@ -151,12 +147,7 @@ export async function applyProbe(em: EntityManager, serverId: string, probe: Pan
       tx.assign(server, fields);
       await tx.flush();
       if (alert) {
-        await notifyAdmins(tx, 'ADMIN_ALERT', {
-          code: alert,
-          message: alertMessage(alert, server, next.status, probe, policy),
-          subject: server.id,
-          serverName: server.name,
-        });
+        await sendAlert(tx, alertOf(alert, server, next.status, probe, policy));
       }
     }
     return { serverId: server.id, outcome, from, to: next.status, alert };

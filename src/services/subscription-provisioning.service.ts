@@ -5,9 +5,9 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { failOrder } from './order-fulfilment.service';
-import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { queueNotification } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
-import { placeSubscription } from './placement.service';
+import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 
@@ -15,6 +15,8 @@ import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 export interface ProvisioningDeps {
   panels: PanelRegistry;
   logger: Logger;
+  /** NO_CAPACITY goes through the same detached, de-duplicated alert as a refused sale. */
+  alerts: CapacityAlerts;
 }
 
 /** The job attempt: on the last one a failure becomes permanent (order FAILED, refund). */
@@ -30,7 +32,7 @@ function safeReason(err: unknown): string {
 }
 
 /** Places a subscription on a server (once) and fixes its expiry, committed before any panel call. */
-async function placeAndFix(em: EntityManager, subscriptionId: string, attempt: Attempt): Promise<Subscription> {
+async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscriptionId: string): Promise<Subscription> {
   return em.transactional(async (tx) => {
     const sub = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     await tx.populate(sub, ['plan', 'server', 'customer']);
@@ -40,9 +42,7 @@ async function placeAndFix(em: EntityManager, subscriptionId: string, attempt: A
     const unusable = sub.server && (sub.server.status === ServerStatus.DOWN || !sub.server.active);
     if (unusable) await placeSubscription(tx, sub, sub.plan, { excludeServerIds: [sub.server!.id] });
     if (!sub.server && !(await placeSubscription(tx, sub, sub.plan))) {
-      if (attempt.attempt === 1) {
-        await notifyAdmins(tx, 'ADMIN_ALERT', { code: 'NO_CAPACITY', message: `No server can host plan ${sub.plan.code} (group ${sub.plan.serverGroup}).` });
-      }
+      await alertNoCapacity(deps.alerts, sub.plan);
       throw new AppError('NO_CAPACITY');
     }
     sub.expiresAt ??= new Date(Date.now() + sub.plan.durationDays * DAY_MS);
@@ -64,7 +64,7 @@ export async function provisionSubscription(
   const existing = await em.findOne(Subscription, { id: payload.subscriptionId });
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
-    const sub = await placeAndFix(em, payload.subscriptionId, attempt);
+    const sub = await placeAndFix(em, deps, payload.subscriptionId);
     const adapter = deps.panels.adapterFor(sub.server!);
     await adapter.ensureClient(clientSpecOf(sub, { enabled: true }));
     const links = await adapter.getLinks(sub.panelName);

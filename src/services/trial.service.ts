@@ -6,8 +6,7 @@ import { Plan } from '../entities/plan.entity';
 import { AppError } from '../errors';
 import { assertCanBuy } from './customer.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
-import type { CapacityAlert } from './order.service';
-import { chooseServer } from './placement.service';
+import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getSetting } from './setting.service';
 
 /**
@@ -16,7 +15,7 @@ import { getSetting } from './setting.service';
  */
 export async function requestTrial(
   em: EntityManager,
-  deps: FulfilmentDeps & { onNoCapacity?: CapacityAlert },
+  deps: FulfilmentDeps & { alerts?: CapacityAlerts },
   input: { customer: Customer; principal: string; actor: string },
 ): Promise<Order> {
   const customer = input.customer;
@@ -25,10 +24,7 @@ export async function requestTrial(
   const code = await getSetting(em, 'trial_plan_code');
   const plan = code ? await em.findOne(Plan, { code }) : null;
   if (!plan || !plan.active) throw new AppError('TRIAL_NOT_AVAILABLE');
-  if (!(await chooseServer(em, plan))) {
-    await deps.onNoCapacity?.(plan);
-    throw new AppError('NO_CAPACITY');
-  }
+  await assertCapacityFor(em, plan, deps.alerts);
   const [row] = await em.execute<Array<{ n: string }>>(`select nextval('order_number_seq')::bigint as n`);
   const order = em.create(Order, {
     number: Number(row.n),

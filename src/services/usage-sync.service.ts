@@ -232,13 +232,15 @@ export async function syncServerUsage(
     );
     result.missing = flagged[0].n;
     if (result.missing > 0) {
-      const sample = missing.slice(0, 5).map((m) => m.panel_name).join(', ');
+      const sample = missing.slice(0, 5).map((m) => m.panel_name);
+      if (missing.length > 5) sample.push('…');
       await deps.alerts
-        .raise(
-          'DRIFT_DETECTED',
-          `missing-clients:${serverId}`,
-          `Server ${server.name}: ${result.missing} subscription(s) have no client on the panel (${sample}${missing.length > 5 ? ', …' : ''}). Run a reconciliation.`,
-        )
+        .raise({
+          code: 'DRIFT_DETECTED',
+          subject: `missing-clients:${serverId}`,
+          serverName: server.name,
+          facts: { missing: result.missing, wrong: 0, duplicated: 0, orphans: 0, sample, repaired: null, serverId: null },
+        })
         .catch((err: unknown) => deps.logger.error({ err, serverId }, 'usage sync: drift alert failed'));
     }
   }

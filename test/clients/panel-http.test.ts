@@ -118,6 +118,34 @@ describe('PanelHttp', () => {
     expect(s.requestCount()).toBe(3);
   });
 
+  it('retries an idempotent request answered with an empty 200 like a 5xx, then succeeds', async () => {
+    const s = await start();
+    s.injectFault({ fault: { kind: 'empty' }, times: 2 });
+    const http = transport(`${s.url}/`);
+    const res = await http.request({ operation: 'op', method: 'GET', path: 'x', idempotent: true });
+    expect(JSON.parse(res.text)).toEqual({ success: true, msg: '', obj: null });
+    expect(s.requestCount()).toBe(3);
+    expect(http.stats()).toMatchObject({ retries: 2 });
+  });
+
+  it('fails with a retryable PANEL_UNAVAILABLE when the empty 200 persists beyond the retries', async () => {
+    const s = await start();
+    s.injectFault({ fault: { kind: 'empty' }, times: Infinity });
+    const http = transport(`${s.url}/`, { maxRetries: 2 });
+    const err = await caught(http.request({ operation: 'xui.list', method: 'GET', path: 'x', idempotent: true }));
+    expect(err).toMatchObject({ code: 'PANEL_UNAVAILABLE', retryable: true, status: 200 });
+    expect(s.requestCount()).toBe(3);
+  });
+
+  it('returns an empty 200 of a non-idempotent request without sending it again', async () => {
+    const s = await start();
+    s.injectFault({ fault: { kind: 'empty' }, times: Infinity });
+    const http = transport(`${s.url}/`);
+    const res = await http.request({ operation: 'add', method: 'POST', path: 'add', form: {}, idempotent: false });
+    expect(res).toMatchObject({ status: 200, text: '' });
+    expect(s.requestCount()).toBe(1);
+  });
+
   it('does not retry a non-idempotent request after a 5xx', async () => {
     const s = await start();
     s.injectFault({ fault: { kind: 'status', status: 500 }, times: Infinity });
@@ -317,8 +345,8 @@ describe('PanelHttp', () => {
     const cookiesSeen: (string | undefined)[] = [];
     handler = (req) => {
       cookiesSeen.push(req.headers.cookie);
-      if (req.path === '/login') return { status: 200, headers: { 'set-cookie': ['3x-ui=abc; Path=/; Max-Age=3600; HttpOnly', 'lang=en; Path=/'] } };
-      if (req.path === '/logout') return { status: 200, headers: { 'set-cookie': '3x-ui=; Path=/; Max-Age=0' } };
+      if (req.path === '/login') return { status: 200, headers: { 'set-cookie': ['3x-ui=abc; Path=/; Max-Age=3600; HttpOnly', 'lang=en; Path=/'] }, body: '{}' };
+      if (req.path === '/logout') return { status: 200, headers: { 'set-cookie': '3x-ui=; Path=/; Max-Age=0' }, body: '{}' };
       return ok();
     };
     const s = await start();

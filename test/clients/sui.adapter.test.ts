@@ -330,6 +330,18 @@ describe.each(['1.2', '1.3', '1.4', '1.5'] as const)('SuiAdapter against S-UI %s
     expect(rowsNamed(s.name)).toHaveLength(1);
   });
 
+  it('retries a read and an idempotent edit answered with an empty 200 inside the call', async () => {
+    const a = adapter('token');
+    const s = spec();
+    await a.ensureClient(s);
+    sim.server.injectFault({ fault: { kind: 'empty' }, times: 2, match: { method: 'GET', pathIncludes: '/clients' } });
+    expect((await a.getClient(s.name))?.name).toBe(s.name);
+    sim.server.injectFault({ fault: { kind: 'empty' }, times: 1, match: { method: 'POST', pathIncludes: '/save' } });
+    await a.setEnabled(s.name, false);
+    expect(rowsNamed(s.name)).toHaveLength(1);
+    expect(sim.getClientDirect(s.name)!.enable).toBe(false);
+  });
+
   it.each(['lost-reply', 'empty'] as const)('creates the client once when the create response is lost (%s)', async (kind) => {
     const a = adapter();
     await a.detect();

@@ -199,6 +199,16 @@ describe.each(PROFILES)('XuiAdapter against the 3x-ui simulator, profile $profil
     expect(entriesOf('empty-create')).toHaveLength(1);
   });
 
+  it('retries a read and an idempotent update answered with an empty 200 inside the call', async () => {
+    await adapter.ensureClient(spec('empty-read'));
+    sim.server.injectFault({ fault: { kind: 'empty' }, times: 2, match: { method: 'GET' } });
+    expect((await adapter.getClient('empty-read'))?.name).toBe('empty-read');
+    sim.server.injectFault({ fault: { kind: 'empty' }, times: 1, match: { method: 'POST' } });
+    await adapter.setEnabled('empty-read', false);
+    expect(entriesOf('empty-read')).toHaveLength(1);
+    expect(entriesOf('empty-read')[0].enable).toBe(false);
+  });
+
   it('retries a read after a 5xx and succeeds', async () => {
     await adapter.ensureClient(spec('five-hundred'));
     sim.server.injectFault({ fault: { kind: 'status', status: 502 }, times: 1 });
@@ -566,6 +576,10 @@ describe('XuiAdapter version detection on real-panel variations', () => {
     { title: '3.0.0 with a token alone reads __X_UI_CUR_VER__ on the login page', opts: { profile: 'G5', version: '3.0.0' }, auth: 'token', version: '3.0.0', profile: 'G5', clientRoutes: false },
     { title: '3.0.0 with a password reads it on the panel page', opts: { profile: 'G5', version: '3.0.0' }, auth: 'password', version: '3.0.0', profile: 'G5', clientRoutes: false },
     { title: '3.0.2 with a token alone and no update check probes the routes', opts: { profile: 'G5' }, auth: 'token', version: '3.0.x', profile: 'G5', clientRoutes: false },
+    { title: '3.0.2 with a token alone on a build without the update-check route (404) probes the routes', opts: { profile: 'G5', updateInfoRoute: false }, auth: 'token', version: '3.0.x', profile: 'G5', clientRoutes: false },
+    { title: '3.0.1 with a token alone on a build without the update-check route (404) probes the routes', opts: { profile: 'G5', version: '3.0.1', updateInfoRoute: false }, auth: 'token', version: '3.0.x', profile: 'G5', clientRoutes: false },
+    { title: '3.1 with a token alone reads panelVersion from server/status', opts: { profile: 'G6', version: '3.1.0', updateInfoRoute: false }, auth: 'token', version: '3.1.0', profile: 'G6', clientRoutes: true },
+    { title: '3.6 before its first status sample with a token alone and no update-check route (404) probes clients/*', opts: { profile: 'G6', statusSampled: false, updateInfoRoute: false }, auth: 'token', version: '3.1+', profile: 'G6', clientRoutes: true },
     { title: '3.6 before its first status sample reads the panel page', opts: { profile: 'G6', statusSampled: false }, auth: 'password', version: '3.6.0', profile: 'G6', clientRoutes: true },
     { title: '3.6 before its first status sample with a token alone probes clients/*', opts: { profile: 'G6', statusSampled: false }, auth: 'token', version: '3.1+', profile: 'G6', clientRoutes: true },
     { title: '3.6 dev build reporting dev+<commit>', opts: { profile: 'G6', devBuildCommit: '1a2b3c4d5e6f7a8b' }, auth: 'password', version: 'dev+1a2b3c4d', profile: 'G6', clientRoutes: true },

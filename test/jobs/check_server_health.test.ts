@@ -1,5 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Language } from '../../src/entities/customer.entity';
+import { Notification } from '../../src/entities/notification.entity';
 import type { Plan } from '../../src/entities/plan.entity';
+import { renderNotification } from '../../src/notifications/notification.render';
 import { Server, ServerStatus } from '../../src/entities/server.entity';
 import type { AppServices } from '../../src/services/app-services';
 import { chooseServer } from '../../src/services/placement.service';
@@ -79,13 +82,11 @@ describe('check_server_health', () => {
     s = await tick();
     expect({ status: s.status, failures: s.failureStreak }).toEqual({ status: ServerStatus.DOWN, failures: 3 });
     expect(await alerts()).toEqual(['SERVER_DOWN']);
-    const [down] = await orm.em.fork().getConnection().execute<Array<{ message: string }>>(
-      `select params->>'message' as message from notification where kind = 'ADMIN_ALERT' and recipient_telegram_id = ? and params->>'subject' = ?`,
-      [adminTg, server.id],
-    );
+    const down = await orm.em.fork().findOneOrFail(Notification, { kind: 'ADMIN_ALERT', recipientTelegramId: adminTg, params: { subject: server.id } as never });
+    const render = async (lang: Language) => (await renderNotification(orm.em.fork(), down, lang, { publicUrl: 'https://vpn.example' })).html;
     // The panel's error ends in a full stop of its own: the alert does not add a second one.
-    expect(down.message).toMatch(/right now\. New subscriptions/);
-    expect(down.message).not.toMatch(/\.\./);
+    expect(await render(Language.EN)).toMatch(/right now\. New subscriptions/);
+    for (const lang of [Language.EN, Language.FA]) expect(await render(lang)).not.toMatch(/\.\./);
     // Placement skips it (the only server of the plan's group).
     expect(await orm.em.fork().transactional((em) => chooseServer(em, plan))).toBeNull();
 

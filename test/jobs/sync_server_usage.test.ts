@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Language } from '../../src/entities/customer.entity';
 import { Notification } from '../../src/entities/notification.entity';
 import { SubscriptionStatus, type Subscription } from '../../src/entities/subscription.entity';
+import { renderNotification } from '../../src/notifications/notification.render';
 import { panelNameFor } from '../../src/services/subscription.service';
 import { syncServerUsage } from '../../src/services/usage-sync.service';
 import { createLogger } from '../../src/logger';
@@ -214,7 +215,9 @@ describe('sync_server_usage', () => {
     const alerts = await w.orm.em.fork().find(Notification, { kind: 'ADMIN_ALERT', recipientTelegramId: admin });
     expect(alerts).toHaveLength(1);
     expect(alerts[0].params).toMatchObject({ code: 'DRIFT_DETECTED' });
-    expect(String(alerts[0].params.message)).toContain(sub.panelName);
+    for (const lang of [Language.FA, Language.EN]) {
+      expect((await renderNotification(w.orm.em.fork(), alerts[0], lang, { publicUrl: 'https://vpn.example' })).html).toContain(sub.panelName);
+    }
   });
 
   it('delivers each warning exactly once over ten syncs, in the customer language, with a Renew button', async () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { alertCodes, alertTitle } from '../../src/notifications/alert-codes';
+import { alertBody, alertCodes, alertTitle, type AlertCode, type AlertFacts, type AlertFormat } from '../../src/notifications/alert-codes';
 import { EN_NOTIFICATIONS } from '../../src/notifications/messages/notification.en';
 import { FA_NOTIFICATIONS } from '../../src/notifications/messages/notification.fa';
 
@@ -26,13 +26,13 @@ function callText(text: string, open: number): string {
 }
 
 /**
- * Every alert code written at an emit site: the literals inside `notifyAdmins(…, 'ADMIN_ALERT', …)`,
- * `alertOnce(…)` and `alerts.raise(…)` calls, and the members of `…AlertCode` union types (codes
- * chosen at run time, like server-health's).
+ * Every alert code written at an emit site: the literals inside `sendAlert(…)`, `raiseAlert(…)` and
+ * `alerts.raise(…)` calls (and any `notifyAdmins(…, 'ADMIN_ALERT', …)`), and the members of
+ * `…AlertCode` union types (codes chosen at run time, like server-health's).
  */
 function emittedCodes(): Map<string, string> {
   const found = new Map<string, string>();
-  const emit = /\b(notifyAdmins|alertOnce|\.raise)\s*\(/g;
+  const emit = /\b(notifyAdmins|sendAlert|raiseAlert|\.raise)\s*\(/g;
   for (const file of sourceFiles(src)) {
     if (file.includes(`${path.sep}notifications${path.sep}`)) continue;
     const text = readFileSync(file, 'utf8');
@@ -70,5 +70,49 @@ describe('admin alert codes', () => {
     expect(EN_NOTIFICATIONS.alert(view)).toContain('Alert: Server is back');
     expect(FA_NOTIFICATIONS.alert(view)).toContain('سرور دوباره در دسترس است');
     expect(EN_NOTIFICATIONS.alert(view)).not.toContain('System event');
+  });
+
+  /** A sample of every code's facts, with English technical text where a panel would give it. */
+  const SAMPLES: { [C in AlertCode]: AlertFacts<C> } = {
+    NO_CAPACITY: { plan: 'basic-30', group: 'default' },
+    PROVISIONING_FAILED: { reason: 'PANEL_REJECTED: inbound not found' },
+    SERVER_DOWN: { failures: 3, error: 'PANEL_UNAVAILABLE: the panel does not answer right now.' },
+    SERVER_DEGRADED: { history: 'GGSFFG', latencyMs: 2400.4 },
+    SERVER_RECOVERED: { status: 'HEALTHY', latencyMs: 120 },
+    DRIFT_DETECTED: { missing: 2, wrong: 1, duplicated: 0, orphans: 3, sample: ['u-abc', 'u-def'], repaired: { applied: 2, planned: 3 }, serverId: 'c0ffee' },
+    EVACUATION_COMPLETED: { moved: 26, leftovers: 4 },
+    EVACUATION_FAILED: { moved: 10, failed: 2, total: 12, reason: 'PANEL_UNAVAILABLE: timeout', leftovers: 1 },
+  };
+  const format = (digits: 'fa' | 'en'): AlertFormat => ({
+    num: (n) => (digits === 'fa' ? String(Math.trunc(n)).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]) : String(Math.trunc(n))),
+    text: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  });
+  /** Text a reader sees outside `<code>` (identifiers, panel errors) and tags. */
+  const prose = (html: string) => html.replace(/<code>[\s\S]*?<\/code>/g, ' ').replace(/<[^>]+>/g, ' ');
+  /** API names the Persian text names as they are typed. */
+  const API_WORDS = new Set(['driftReport', 'serverId', 'repairDrift', 'dryRun', 'true', 'deleteOrphans', 'evacuateServer']);
+
+  it('renders every alert whole in one language: a Persian alert has no English sentence, an English one no Persian', () => {
+    for (const code of alertCodes()) {
+      const view = (lang: 'fa' | 'en') => ({ code, message: alertBody(code, SAMPLES[code], lang, format(lang))!, orderNumber: null, serverName: 'de-1' });
+      const fa = FA_NOTIFICATIONS.alert(view('fa'));
+      const en = EN_NOTIFICATIONS.alert(view('en'));
+      const englishInFa = (prose(fa).match(/[A-Za-z]{3,}/g) ?? []).filter((w) => w !== code && !code.split('_').includes(w) && !API_WORDS.has(w));
+      expect({ code, englishInFa }).toEqual({ code, englishInFa: [] });
+      expect(prose(view('fa').message)).toMatch(/[\u0600-\u06FF]/);
+      expect({ code, persianInEn: /[\u0600-\u06FF]/.test(en) }).toEqual({ code, persianInEn: false });
+    }
+  });
+
+  it('renders an old alert row without facts from its stored text, and refuses facts of the wrong shape', () => {
+    expect(alertBody('NO_CAPACITY', undefined, 'fa', format('fa'))).toBeNull();
+    expect(alertBody('NO_CAPACITY', { plan: 1 }, 'en', format('en'))).toBeNull();
+    expect(alertBody('RETIRED_CODE', {}, 'en', format('en'))).toBeNull();
+  });
+
+  it('ends a DOWN alert around a panel error with one full stop', () => {
+    const en = alertBody('SERVER_DOWN', SAMPLES.SERVER_DOWN, 'en', format('en'))!;
+    expect(en).toContain('right now. New subscriptions');
+    expect(en).not.toMatch(/\.\./);
   });
 });

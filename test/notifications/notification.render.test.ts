@@ -177,7 +177,7 @@ describe('notification rendering', () => {
           customerLabel: 'Ali <@ali>',
         },
       },
-      { kind: 'ADMIN_ALERT', params: { code: 'NO_CAPACITY', message: 'No server has room in group <default>', orderNumber: f.order.number, serverName: 'de-1' } },
+      { kind: 'ADMIN_ALERT', params: { code: 'NO_CAPACITY', facts: { plan: 'basic', group: '<default>' }, orderNumber: f.order.number, serverName: 'de-1' } },
       { kind: 'USAGE_WARNING', params: { subscriptionId: f.sub.id, percent: 80 } },
       { kind: 'EXPIRY_WARNING', params: { subscriptionId: f.sub.id, hoursLeft: 72 } },
       { kind: 'SUBSCRIPTION_ENDED', params: { subscriptionId: f.sub.id, reason: 'EXPIRED' } },
@@ -188,6 +188,16 @@ describe('notification rendering', () => {
   });
 
   const render = (n: Notification, lang: Language) => renderNotification(orm.em.fork(), n, lang, { publicUrl: PUBLIC_URL, now: NOW });
+
+  it('renders an alert in one language from its facts, and an old row from its stored text', async () => {
+    const alert = notification('ADMIN_ALERT', { code: 'NO_CAPACITY', facts: { plan: 'basic', group: '<default>' } });
+    const fa = (await render(alert, Language.FA)).html;
+    expect(fa).toContain('هیچ سروری برای پلن <code>basic</code> (گروه <code>&lt;default&gt;</code>) جا ندارد.');
+    expect(fa).not.toContain('No server');
+    expect((await render(alert, Language.EN)).html).toContain('No server can host plan basic (group &lt;default&gt;).');
+    const old = notification('ADMIN_ALERT', { code: 'NO_CAPACITY', message: 'No server has room in group <default>' });
+    expect((await render(old, Language.FA)).html).toContain('No server has room in group &lt;default&gt;');
+  });
 
   it('has a sample for every notification kind', () => {
     expect(samples.map((s) => s.kind).sort()).toEqual(Object.keys(CHANNEL_OF).sort());

@@ -9,3 +9,6 @@ export * from './format';
 export * from './graphql-client';
 export * from './i18n';
 export * from './keyboards';
+export * from './bot-runtime';
+export * from './screens';
+export * from './state-store';

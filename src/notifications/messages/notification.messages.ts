@@ -75,6 +75,7 @@ export interface ReceiptReviewView {
 /** ADMIN_ALERT. */
 export interface AlertView {
   code: string;
+  /** The body in the same language as the template (HTML, foreign text escaped). */
   message: string;
   orderNumber: string | null;
   serverName: string | null;

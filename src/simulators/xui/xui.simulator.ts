@@ -57,6 +57,12 @@ export interface XuiSimulatorOptions {
   clock?: SimClock;
   /** 2.9.4+: whether `server/getPanelUpdateInfo` succeeds (the real one needs GitHub); default false. */
   updateCheckReachable?: boolean;
+  /**
+   * Whether `server/getPanelUpdateInfo` is registered at all; default: from 2.9.4. `false` plays a
+   * build without the route (it answers 404 like any unknown route), to prove a probe's 404 is not
+   * read as a refused token.
+   */
+  updateInfoRoute?: boolean;
   /** 3.5+: play a CI dev build of this commit, which reports `dev+<first 8 chars>` as its version. */
   devBuildCommit?: string;
   /** false = the panel has not sampled its status yet (`server/status` obj `null`); default true. */
@@ -256,7 +262,7 @@ function handlePanel(d: Deps, req: SimRequest): SimResponse {
 export async function startXuiSimulator(opts: XuiSimulatorOptions): Promise<XuiSimulator> {
   const profile = opts.profile;
   const version = opts.version ?? XUI_DEFAULT_VERSIONS[profile];
-  const features = xuiFeatures(version);
+  const features = { ...xuiFeatures(version), ...(opts.updateInfoRoute === undefined ? {} : { updateInfoRoute: opts.updateInfoRoute }) };
   const clock = opts.clock ?? new SimClock();
   const basePath = normaliseBase(opts.basePath ?? randomBasePath());
   const env = new Envelopes(features);
