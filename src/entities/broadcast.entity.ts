@@ -68,9 +68,9 @@ export class Broadcast {
   @Property({ type: 'uuid', nullable: true })
   cursor?: string | null;
 
-  /** The admin who sent it: progress and the final report go to this chat. */
-  @Property({ type: bigintNumber() })
-  createdByTelegramId!: number;
+  /** The admin who sent it: progress and the final report go to this chat (null: sent with an API key, no progress messages). */
+  @Property({ type: bigintNumber(), nullable: true })
+  createdByTelegramId?: number | null;
 
   /** The admin-bot message edited with the progress. */
   @Property({ type: bigintNumber(), nullable: true })

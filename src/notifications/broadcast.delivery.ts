@@ -114,18 +114,19 @@ async function finish(em: EntityManager, deps: BroadcastDeps, id: string): Promi
 /** Sends (first time) or edits the admin's progress message; Telegram failures here are only logged. */
 async function showProgress(em: EntityManager, deps: BroadcastDeps, id: string, done: boolean): Promise<void> {
   const b = await em.fork().findOne(Broadcast, { id });
-  if (!b) return;
-  const admin = await em.fork().findOne(Admin, { telegramId: b.createdByTelegramId });
+  if (!b || !b.createdByTelegramId) return;
+  const chatId = b.createdByTelegramId;
+  const admin = await em.fork().findOne(Admin, { telegramId: chatId });
   const lang = toLanguage(admin?.language);
   const n = (v: number) => formatPlainNumber(v, lang);
   const html = notificationTemplates(lang).broadcastProgress({ total: n(b.total), sent: n(b.sent), blocked: n(b.blocked), failed: n(b.failed), done });
   if (b.progressMessageId) {
-    const r = await deps.telegram.edit('ADMIN_BOT', b.createdByTelegramId, b.progressMessageId, { html }, { captioned: false });
+    const r = await deps.telegram.edit('ADMIN_BOT', chatId, b.progressMessageId, { html }, { captioned: false });
     if (r.ok) return;
     deps.logger.warn({ broadcastId: id, reason: r.description }, 'broadcast progress not edited');
     if (!done) return;
   }
-  const sent = await deps.telegram.send('ADMIN_BOT', b.createdByTelegramId, { html });
+  const sent = await deps.telegram.send('ADMIN_BOT', chatId, { html });
   if (sent.ok && !b.progressMessageId) await em.fork().nativeUpdate(Broadcast, { id }, { progressMessageId: sent.messageId });
   else if (!sent.ok) deps.logger.warn({ broadcastId: id, reason: sent.description }, 'broadcast progress not sent');
 }

@@ -4,7 +4,6 @@ import type { Broadcast } from '../entities/broadcast.entity';
 import { BroadcastAudience } from '../entities/broadcast.entity';
 import { Role } from '../entities/common';
 import { Language } from '../entities/customer.entity';
-import { AppError } from '../errors';
 import { customerInScope } from '../services/access.policy';
 import { countAudience, createBroadcast, getBroadcast, listBroadcasts } from '../services/broadcast.service';
 import { grantPlan, messageCustomer } from '../services/customer-care.service';
@@ -32,30 +31,40 @@ function presentBroadcast(b: Broadcast): BroadcastType {
   };
 }
 
-async function currentAdmin(ctx: Context): Promise<Admin> {
+/** The admin person the admin bot acts for; null for an API key used directly (GraphiQL). */
+async function currentAdmin(ctx: Context): Promise<Admin | null> {
   const id = ctx.principal?.adminId;
-  const admin = id ? await ctx.em.findOne(Admin, { id }) : null;
-  if (!admin) throw new AppError('FORBIDDEN', 'Only an admin acting through the admin bot has this.');
-  return admin;
+  return id ? ctx.em.findOne(Admin, { id }) : null;
+}
+
+function presentAdmin(a: Admin): AdminType {
+  return { id: a.id, telegramId: a.telegramId, displayName: a.displayName ?? null, role: a.role, active: a.active, createdAt: a.createdAt, language: a.language };
 }
 
 /** What the admin bot does beyond the catalogue: grants, messages to customers, broadcasts, the admin's own language. */
 @Resolver()
 export class BackofficeResolver {
-  @Query(() => AdminType, { description: 'The admin the admin bot acts for (X-Telegram-User-Id), with role and language.' })
+  @Query(() => AdminType, {
+    nullable: true,
+    description: 'The admin the admin bot acts for (X-Telegram-User-Id), with role and language; null for an API key used directly.',
+  })
   @Auth(Role.ADMIN, Role.SUPPORT)
-  async myAdmin(@Ctx() ctx: Context): Promise<AdminType> {
+  async myAdmin(@Ctx() ctx: Context): Promise<AdminType | null> {
     const a = await currentAdmin(ctx);
-    return { id: a.id, telegramId: a.telegramId, displayName: a.displayName ?? null, role: a.role, active: a.active, createdAt: a.createdAt, language: a.language };
+    return a ? presentAdmin(a) : null;
   }
 
-  @Mutation(() => AdminType, { description: "The language of the admin bot and of this admin's notifications." })
+  @Mutation(() => AdminType, {
+    nullable: true,
+    description: "Sets the language of the admin bot and of this admin's notifications; null (nothing stored) for an API key used directly.",
+  })
   @Auth(Role.ADMIN, Role.SUPPORT)
-  async setMyAdminLanguage(@Ctx() ctx: Context, @Arg('language', () => Language) language: Language): Promise<AdminType> {
+  async setMyAdminLanguage(@Ctx() ctx: Context, @Arg('language', () => Language) language: Language): Promise<AdminType | null> {
     const a = await currentAdmin(ctx);
+    if (!a) return null;
     a.language = language;
     await ctx.em.flush();
-    return { id: a.id, telegramId: a.telegramId, displayName: a.displayName ?? null, role: a.role, active: a.active, createdAt: a.createdAt, language: a.language };
+    return presentAdmin(a);
   }
 
   @Mutation(() => OrderType, {
@@ -108,7 +117,7 @@ export class BackofficeResolver {
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
   ): Promise<BroadcastType> {
     const admin = await currentAdmin(ctx);
-    return presentBroadcast(await createBroadcast(ctx.em, { text, audience, photoBase64, idempotencyKey }, admin.telegramId));
+    return presentBroadcast(await createBroadcast(ctx.em, { text, audience, photoBase64, idempotencyKey }, admin?.telegramId ?? null));
   }
 
   @Query(() => BroadcastType, { nullable: true })

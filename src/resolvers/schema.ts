@@ -5,7 +5,6 @@ import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { auditMutations } from './audit.middleware';
 import { authChecker, authDirectives } from './auth';
-import { BackofficeResolver } from './backoffice.resolver';
 import { CustomerResolver } from './customer.resolver';
 import { DashboardResolver } from './dashboard.resolver';
 import { OrderResolver } from './order.resolver';
@@ -17,6 +16,8 @@ import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseUnstorableText } from './text-input.middleware';
+// Last: the schema lists types in the order their modules load.
+import { BackofficeResolver } from './backoffice.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

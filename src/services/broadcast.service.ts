@@ -54,9 +54,9 @@ export const createBroadcastInput = z.object({
 
 /**
  * Queues a broadcast from the admin `adminTelegramId` (progress and the final report go to that
- * chat). The text is plain (shown escaped). Repeating an idempotency key returns the first one.
+ * chat; none for an API key). The text is plain (shown escaped). Repeating an idempotency key returns the first one.
  */
-export async function createBroadcast(em: EntityManager, input: z.input<typeof createBroadcastInput>, adminTelegramId: number): Promise<Broadcast> {
+export async function createBroadcast(em: EntityManager, input: z.input<typeof createBroadcastInput>, adminTelegramId: number | null): Promise<Broadcast> {
   const parsed = createBroadcastInput.safeParse(input);
   if (!parsed.success) throw new AppError('BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const data = parsed.data;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { Plan } from '../entities/plan.entity';
 import { Setting } from '../entities/setting.entity';
 import { AppError } from '../errors';
 
@@ -58,6 +59,15 @@ export async function listSettings(
   });
 }
 
+/** Settings that name other rows: the row must exist and fit (a trial plan must be a plan marked as trial). */
+async function checkReferences(em: EntityManager, key: SettingKey, value: unknown): Promise<void> {
+  if (key === 'trial_plan_code' && typeof value === 'string') {
+    const plan = await em.findOne(Plan, { code: value });
+    if (!plan) throw new AppError('BAD_USER_INPUT', `trial_plan_code: no plan has the code "${value.slice(0, 50)}".`);
+    if (!plan.isTrial) throw new AppError('BAD_USER_INPUT', `trial_plan_code: plan "${plan.code}" is not marked as a trial plan (isTrial); only a trial plan can be given away.`);
+  }
+}
+
 /** Validates and stores one setting. */
 export async function updateSetting(em: EntityManager, key: string, value: unknown): Promise<unknown> {
   if (!isSettingKey(key)) throw new AppError('SETTING_NOT_FOUND', `Unknown setting "${key.slice(0, 60)}".`);
@@ -65,6 +75,7 @@ export async function updateSetting(em: EntityManager, key: string, value: unkno
   if (!parsed.success) {
     throw new AppError('BAD_USER_INPUT', `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
+  await checkReferences(em, key, parsed.data);
   const row = await em.findOne(Setting, { key });
   if (row) row.value = parsed.data;
   else em.create(Setting, { key, value: parsed.data });

@@ -102,7 +102,7 @@ describe('authorization matrix', () => {
       }
     }
     expect(outcomes).toEqual(expected);
-  });
+  }, 90_000);
 
   it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
     const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;
