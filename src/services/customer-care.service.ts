@@ -8,6 +8,7 @@ import { queueNotification } from '../notifications/notification.queue';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { chooseServer } from './placement.service';
 import { getPlanOrFail } from './plan.service';
+import { lockForTransaction } from './transaction';
 
 const idempotencyKey = z.string().trim().min(8).max(200);
 
@@ -23,7 +24,7 @@ export async function grantPlan(
   input: { customer: Customer; planId: string; principal: string; actor: string; idempotencyKey: string },
 ): Promise<Order> {
   const key = idempotencyKey.parse(input.idempotencyKey);
-  await em.execute(`select pg_advisory_xact_lock(hashtext('order-key:' || ? || ':' || ?))`, [input.principal, key]);
+  await lockForTransaction(em, `order-key:${input.principal}:${key}`);
   const existing = await em.findOne(Order, { principal: input.principal, idempotencyKey: key }, { populate: ['plan', 'subscription'] });
   if (existing) {
     if (existing.customer.id !== input.customer.id || existing.plan?.id !== input.planId || existing.paymentMethod !== PaymentMethod.FREE) {
