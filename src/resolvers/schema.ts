@@ -15,7 +15,7 @@ import { ServerOpsResolver } from './server-ops.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
-import { refuseUnstorableText } from './text-input.middleware';
+import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
 // Last: the schema lists types in the order their modules load.
 import { BackofficeResolver } from './backoffice.resolver';
 
@@ -48,7 +48,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: 'error',
     validate: false,
-    globalMiddlewares: [refuseUnstorableText, mutationTransaction],
+    globalMiddlewares: [refuseUnstorableText, refuseSpoofingText, mutationTransaction],
   });
   const roleEnum = schema.getType('Role');
   if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');

@@ -140,7 +140,7 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
     const set = 'mutation($v: JSON) { updateSetting(key: "trial_plan_code", value: $v) { value } }';
     const refused = await asBot(adminA, set, { v: paid.code });
     expect(errorCode(refused)).toBe('BAD_USER_INPUT');
-    expect(refused.errors![0].message).toContain('not marked as a trial plan');
+    expect(refused.errors![0].message).toContain('is not a trial plan');
     expect(errorCode(await asBot(adminA, set, { v: 'no-such-plan' }))).toBe('BAD_USER_INPUT');
     expect((await asBot(adminA, set, { v: trial.code })).data).toEqual({ updateSetting: { value: trial.code } });
   });
