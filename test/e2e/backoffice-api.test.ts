@@ -141,7 +141,7 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
     const refused = await asBot(adminA, set, { v: paid.code });
     expect(errorCode(refused)).toBe('BAD_USER_INPUT');
     expect(refused.errors![0].message).toContain('is not a trial plan');
-    expect(errorCode(await asBot(adminA, set, { v: 'no-such-plan' }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await asBot(adminA, set, { v: 'no-such-plan' }))).toBe('PLAN_NOT_FOUND');
     expect((await asBot(adminA, set, { v: trial.code })).data).toEqual({ updateSetting: { value: trial.code } });
   });
 

@@ -118,7 +118,8 @@ describe('authorization matrix', () => {
       }),
     );
     expect([...outcomes].sort()).toEqual([...expected].sort());
-  });
+    // Generous: about 100 operations against a real API and panel simulator, on a shared machine.
+  }, 90_000);
 
   it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
     const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;
