@@ -61,6 +61,13 @@ export const ERROR_CODES = {
   PANEL_VERSION_UNSUPPORTED: { message: 'This panel version is not supported.', reportable: false },
   PANEL_AUTH_FAILED: { message: 'The panel refused the credentials.', reportable: true },
   JOB_NOT_FOUND: { message: 'Job not found.', reportable: false },
+  RESELLER_NOT_FOUND: { message: 'Reseller not found.', reportable: false },
+  RESELLER_NAME_TAKEN: { message: 'A reseller with this name already exists.', reportable: false },
+  RESELLER_SUSPENDED: { message: 'This reseller account is suspended.', reportable: false },
+  PLAN_NOT_ALLOWED: { message: 'This plan is not available to this reseller.', reportable: false },
+  QUOTA_EXCEEDED: { message: 'The reseller has reached its quota of active subscriptions.', reportable: false },
+  WEBHOOK_URL_REFUSED: { message: 'The webhook URL is not allowed.', reportable: false },
+  WEBHOOK_NOT_CONFIGURED: { message: 'No webhook URL is set.', reportable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import applyOrder from './apply_order';
 import broadcast from './broadcast';
 import checkServerHealth from './check_server_health';
+import deliverWebhook from './deliver_webhook';
 import type { TaskName } from './enqueue';
 import evacuateServer from './evacuate_server';
 import expirePayments from './expire_payments';
@@ -23,6 +24,7 @@ export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   apply_order: applyOrder,
   broadcast,
   check_server_health: checkServerHealth,
+  deliver_webhook: deliverWebhook,
   evacuate_server: evacuateServer,
   expire_payments: expirePayments,
   provision_subscription: provisionSubscription,

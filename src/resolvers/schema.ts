@@ -16,6 +16,9 @@ import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
+import { ResellerResolver } from './reseller.resolver';
+import { ResellerApiResolver } from './reseller-api.resolver';
+import { WebhookResolver } from './webhook.resolver';
 // Last: the schema lists types in the order their modules load.
 import { BackofficeResolver } from './backoffice.resolver';
 
@@ -32,6 +35,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionResolver,
   DashboardResolver,
   SubscriptionAdminResolver,
+  ResellerResolver,
+  ResellerApiResolver,
+  WebhookResolver,
   BackofficeResolver,
 ];
 
