@@ -181,6 +181,7 @@ describe('notification rendering', () => {
       { kind: 'USAGE_WARNING', params: { subscriptionId: f.sub.id, percent: 80 } },
       { kind: 'EXPIRY_WARNING', params: { subscriptionId: f.sub.id, hoursLeft: 72 } },
       { kind: 'SUBSCRIPTION_ENDED', params: { subscriptionId: f.sub.id, reason: 'EXPIRED' } },
+      { kind: 'CUSTOMER_MESSAGE', params: { text: 'Hello <there> & welcome' } },
     ];
   });
   afterAll(async () => {
