@@ -59,6 +59,9 @@ export const ERROR_CODES = {
   PANEL_VERSION_UNSUPPORTED: { message: 'This panel version is not supported.', reportable: false },
   PANEL_AUTH_FAILED: { message: 'The panel refused the credentials.', reportable: true },
   JOB_NOT_FOUND: { message: 'Job not found.', reportable: false },
+  TICKET_NOT_FOUND: { message: 'Ticket not found.', reportable: false },
+  TICKET_CLOSED: { message: 'This ticket is closed.', reportable: false },
+  TICKET_LIMIT_REACHED: { message: 'Too many open tickets; close one or wait for an answer.', reportable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -102,7 +102,8 @@ describe('authorization matrix', () => {
       }
     }
     expect(outcomes).toEqual(expected);
-  });
+    // Every root field × every caller, sequentially: it grows with the schema.
+  }, 120_000);
 
   it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
     const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;

@@ -55,3 +55,6 @@ error-panel-rejected = The VPN server refused the request. Support has been told
 error-panel-version-unsupported = This panel version is not supported.
 error-panel-auth-failed = The VPN server refused the credentials.
 error-job-not-found = That job was not found.
+error-ticket-not-found = That ticket was not found.
+error-ticket-closed = This ticket is closed. Please open a new one.
+error-ticket-limit-reached = You already have several open tickets. Please wait for an answer or close one first.

@@ -55,3 +55,6 @@ error-panel-rejected = سرور VPN درخواست را نپذیرفت. پشتی
 error-panel-version-unsupported = این نسخهٔ پنل پشتیبانی نمی‌شود.
 error-panel-auth-failed = سرور VPN اطلاعات ورود را نپذیرفت.
 error-job-not-found = این کار پیدا نشد.
+error-ticket-not-found = این تیکت پیدا نشد.
+error-ticket-closed = این تیکت بسته شده است. لطفاً یک تیکت جدید باز کنید.
+error-ticket-limit-reached = چند تیکت باز دارید. لطفاً منتظر پاسخ بمانید یا اول یکی را ببندید.
