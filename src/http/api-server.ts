@@ -8,10 +8,12 @@ import type { Config } from '../config';
 import { isDatabaseReady } from '../db/database';
 import type { Logger } from '../logger';
 import type { AppServices } from '../services/app-services';
-import { authenticate } from '../services/api-key.service';
+import { ChangeFeed } from '../db/change-feed';
+import { authenticate, createAuthCaches } from '../services/api-key.service';
 import type { Ctx } from '../resolvers/context';
 import { formatError, isExpectedError } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
+import { createReadCaches } from '../resolvers/read-caches';
 import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { aliasLimit, depthLimit, fieldLimit } from './graphql-limits';
@@ -83,6 +85,14 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
   const metrics = new Metrics();
   const routes: RouteHandler[] = [subscriptionRoute(orm), receiptRoute(orm), ...(deps.routes ?? [])];
   const schema = await buildAppSchema();
+  // Caches of per-request lookups (API keys, admins, customers), dropped on NOTIFY from any writer.
+  const feed = new ChangeFeed(orm.config.getClientUrl(), logger);
+  await feed.start();
+  const authCaches = createAuthCaches(feed);
+  const caches = createReadCaches(feed);
+  const clearCaches = () => {
+    for (const c of [authCaches.keys, authCaches.admins, authCaches.customers, caches.plans]) c.clear();
+  };
 
   const observability: ApolloServerPlugin<Ctx> = {
     async requestDidStart({ contextValue }) {
@@ -100,6 +110,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         async willSendResponse({ operation, response }) {
           const name = operationLabel(operation);
           const type = operation?.operation ?? 'unknown';
+          // Read-your-writes in this process: a mutation's commit is announced by NOTIFY, which
+          // arrives a moment later; drop the local caches before its response leaves.
+          if (type === 'mutation') clearCaches();
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstCode = body?.errors?.[0]?.extensions?.code;
           metrics.graphqlOperations.inc({ operation: name, type, outcome: typeof firstCode === 'string' ? firstCode : 'ok' });
@@ -128,12 +141,12 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     let principal = null;
     let authFailure: string | null = null;
     if (bearer !== null) {
-      const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined);
+      const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined, new Date(), authCaches);
       if ('principal' in result) principal = result.principal;
       else authFailure = result.failure;
     }
     const scope = { em };
-    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em) };
+    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em), caches };
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
@@ -262,6 +275,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       server.closeAllConnections();
       await closed;
       await apollo.stop();
+      await feed.stop();
     },
   };
 }

@@ -2,10 +2,20 @@ import { z } from 'zod';
 import { applyOrder } from '../services/subscription-provisioning.service';
 import { defineJob } from './job.types';
 
+/** The order whose paid renewal or extra traffic is applied. */
+export const applyOrderPayload = z.object({ orderId: z.uuid() });
+export type ApplyOrderPayload = z.infer<typeof applyOrderPayload>;
+
+declare module './enqueue' {
+  interface TaskPayloads {
+    apply_order: ApplyOrderPayload;
+  }
+}
+
 /** Applies a paid renewal or extra traffic to the same panel client (absolute expiry and quota). */
 export default defineJob({
   name: 'apply_order',
-  schema: z.object({ orderId: z.uuid() }),
+  schema: applyOrderPayload,
   async run(payload, ctx) {
     const outcome = await applyOrder(
       ctx.em,

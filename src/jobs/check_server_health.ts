@@ -2,13 +2,19 @@ import { z } from 'zod';
 import { checkServersHealth } from '../services/server-health.service';
 import { defineJob } from './job.types';
 
+/**
+ * Cron (every minute): no serverId. `_cron.ts` (added by graphile-worker) is the tick: each server
+ * applies one probe per tick, so a double or concurrent run counts once.
+ */
+export const checkServerHealthPayload = z.object({
+  serverId: z.uuid().optional(),
+  _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).optional(),
+});
+export type CheckServerHealthPayload = z.infer<typeof checkServerHealthPayload>;
+
 declare module './enqueue' {
   interface TaskPayloads {
-    /**
-     * Cron (every minute): no serverId. `_cron.ts` (added by graphile-worker) is the tick: each
-     * server applies one probe per tick, so a double or concurrent run counts once.
-     */
-    check_server_health: { serverId?: string; _cron?: { ts: string; backfilled?: boolean } };
+    check_server_health: CheckServerHealthPayload;
   }
 }
 
@@ -19,10 +25,7 @@ declare module './enqueue' {
  */
 export default defineJob({
   name: 'check_server_health',
-  schema: z.object({
-    serverId: z.uuid().optional(),
-    _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).optional(),
-  }),
+  schema: checkServerHealthPayload,
   async run(payload, ctx) {
     const tick = payload._cron ? new Date(payload._cron.ts) : new Date();
     const applied = await checkServersHealth(ctx.em, { panels: ctx.deps.panels, logger: ctx.logger }, { tick, serverId: payload.serverId });

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Payloads of our tasks, by task identifier. Each `src/jobs/<task>.ts` adds its entry by
- * declaration merging, so `enqueue()` is type-checked.
+ * Payloads of our tasks, by task identifier. Each `src/jobs/<task>.ts` owns its payload schema and
+ * adds its inferred type here by declaration merging, so `enqueue()` is type-checked and the
+ * registry (src/jobs/registry.ts) must list every task. This file is the only place that calls
+ * graphile-worker's `add_job(s)`.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface TaskPayloads {}
@@ -46,4 +48,47 @@ export async function enqueue<T extends TaskName>(
     ],
   );
   return { id: rows[0].id };
+}
+
+/** One job of an {@link enqueueMany} batch. */
+export type JobSpec = { [T in TaskName]: { task: T; payload: TaskPayloads[T]; options?: Omit<EnqueueOptions, 'jobKeyMode'> } }[TaskName];
+
+/**
+ * Adds many jobs in one statement through `em`'s connection (inside `em.transactional` they exist
+ * if and only if the transaction commits). With the default `replace` (or `preserve_run_at`) mode
+ * this is graphile-worker's set-based `add_jobs`: one call for the whole batch, as `add_job` per row
+ * degrades on a jobs table without statistics. `unsafe_dedupe` (leave an existing job with the same
+ * key alone, even a running or failing one) exists only per row, so it calls `add_job` per row.
+ * Returns how many specs were submitted.
+ */
+export async function enqueueMany(em: EntityManager, jobs: JobSpec[], mode: NonNullable<EnqueueOptions['jobKeyMode']> = 'replace'): Promise<number> {
+  if (jobs.length === 0) return 0;
+  const specs = JSON.stringify(
+    jobs.map((j) => ({
+      identifier: j.task,
+      payload: j.payload,
+      queue_name: j.options?.queueName ?? null,
+      run_at: j.options?.runAt?.toISOString() ?? null,
+      max_attempts: j.options?.maxAttempts ?? null,
+      job_key: j.options?.jobKey ?? null,
+      priority: j.options?.priority ?? null,
+    })),
+  );
+  const recordset = `json_to_recordset(?::json) as s(identifier text, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text, priority int)`;
+  if (mode === 'unsafe_dedupe') {
+    await em.execute(
+      `select count(graphile_worker.add_job(s.identifier, s.payload, queue_name => s.queue_name, run_at => s.run_at, max_attempts => s.max_attempts,
+                                           job_key => s.job_key, priority => s.priority, job_key_mode => 'unsafe_dedupe'))
+         from ${recordset}`,
+      [specs],
+    );
+  } else {
+    await em.execute(
+      `select count(*) from graphile_worker.add_jobs(
+         array(select row(s.identifier, s.payload, s.queue_name, s.run_at, s.max_attempts, s.job_key, s.priority, null)::graphile_worker.job_spec from ${recordset}),
+         job_key_preserve_run_at => ?)`,
+      [specs, mode === 'preserve_run_at'],
+    );
+  }
+  return jobs.length;
 }

@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { processEvacuation } from '../services/evacuation.service';
 import { defineJob } from './job.types';
 
+/** One batch of an evacuation; runs of one source share a queue, so they never overlap. */
+export const evacuateServerPayload = z.object({ evacuationId: z.uuid() });
+export type EvacuateServerPayload = z.infer<typeof evacuateServerPayload>;
+
 declare module './enqueue' {
   interface TaskPayloads {
-    /** One batch of an evacuation; runs of one source share a queue, so they never overlap. */
-    evacuate_server: { evacuationId: string };
+    evacuate_server: EvacuateServerPayload;
   }
 }
 
@@ -16,7 +19,7 @@ declare module './enqueue' {
  */
 export default defineJob({
   name: 'evacuate_server',
-  schema: z.object({ evacuationId: z.uuid() }),
+  schema: evacuateServerPayload,
   async run(payload, ctx) {
     const outcome = await processEvacuation(ctx.em, { panels: ctx.deps.panels, logger: ctx.logger }, payload.evacuationId, {
       attempt: ctx.helpers.job.attempts,

@@ -1,17 +1,24 @@
 import { z } from 'zod';
-import { reconcileServer } from '../services/reconcile.service';
+import { fanOutReconciliation, reconcileServer } from '../services/reconcile.service';
 import { getSetting } from '../services/setting.service';
-import { enqueue } from './enqueue';
 import { defineJob } from './job.types';
+
+/**
+ * With `serverId`: reconcile that server. Without: fan out one job per server (active ones, and
+ * evacuated ones with leftovers to delete). `scheduled` (the hourly cron) fans out only during the
+ * UTC hour of the `reconcile_hour_utc` setting; `alert` tells the admins about drift.
+ */
+export const reconcileServerPayload = z.object({
+  serverId: z.uuid().optional(),
+  scheduled: z.boolean().optional(),
+  alert: z.boolean().optional(),
+  _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).optional(),
+});
+export type ReconcileServerPayload = z.infer<typeof reconcileServerPayload>;
 
 declare module './enqueue' {
   interface TaskPayloads {
-    /**
-     * With `serverId`: reconcile that server. Without: fan out one job per server (active ones, and
-     * evacuated ones with leftovers to delete). `scheduled` (the hourly cron) fans out only during
-     * the UTC hour of the `reconcile_hour_utc` setting; `alert` tells the admins about drift.
-     */
-    reconcile_server: { serverId?: string; scheduled?: boolean; alert?: boolean; _cron?: { ts: string; backfilled?: boolean } };
+    reconcile_server: ReconcileServerPayload;
   }
 }
 
@@ -25,32 +32,15 @@ export const RECONCILE_MAX_ATTEMPTS = 3;
  */
 export default defineJob({
   name: 'reconcile_server',
-  schema: z.object({
-    serverId: z.uuid().optional(),
-    scheduled: z.boolean().optional(),
-    alert: z.boolean().optional(),
-    _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).optional(),
-  }),
+  schema: reconcileServerPayload,
   async run(payload, ctx) {
     if (!payload.serverId) {
-      if (payload.scheduled) {
-        const at = payload._cron ? new Date(payload._cron.ts) : new Date();
-        if (at.getUTCHours() !== (await getSetting(ctx.em, 'reconcile_hour_utc'))) return;
-      }
-      const rows = await ctx.em.execute<Array<{ id: string }>>(
-        `select s.id from server s
-          where s.active or exists (select 1 from evacuation e where e.from_server_id = s.id and cardinality(e.leftover_names) > 0)
-          order by s.name`,
-      );
-      await ctx.em.transactional(async (tx) => {
-        for (const r of rows) {
-          await enqueue(tx, 'reconcile_server', { serverId: r.id, alert: payload.alert ?? payload.scheduled ?? false }, {
-            jobKey: `reconcile_server:${r.id}`,
-            maxAttempts: RECONCILE_MAX_ATTEMPTS,
-          });
-        }
+      const servers = await fanOutReconciliation(ctx.em, {
+        alert: payload.alert ?? payload.scheduled ?? false,
+        scheduledAt: payload.scheduled ? (payload._cron ? new Date(payload._cron.ts) : new Date()) : null,
+        maxAttempts: RECONCILE_MAX_ATTEMPTS,
       });
-      ctx.logger.info({ servers: rows.length }, 'reconcile_server: fanned out');
+      if (servers !== null) ctx.logger.info({ servers }, 'reconcile_server: fanned out');
       return;
     }
     const outcome = await reconcileServer(

@@ -1,30 +1,36 @@
 import applyOrder from './apply_order';
+import checkServerHealth from './check_server_health';
 import type { TaskName } from './enqueue';
-import type { JobDefinition } from './job.types';
-import sendNotification from './send_notification';
-import provisionSubscription from './provision_subscription';
-import revokeSubscription from './revoke_subscription';
+import evacuateServer from './evacuate_server';
 import expirePayments from './expire_payments';
+import type { Job } from './job.types';
+import provisionSubscription from './provision_subscription';
+import reconcileServer from './reconcile_server';
+import resetSubscriptionTraffic from './reset_subscription_traffic';
+import revokeSubscription from './revoke_subscription';
 import scheduleUsageSync from './schedule_usage_sync';
+import sendNotification from './send_notification';
 import setClientEnabled from './set_client_enabled';
 import syncServerUsage from './sync_server_usage';
-import checkServerHealth from './check_server_health';
-import reconcileServer from './reconcile_server';
-import evacuateServer from './evacuate_server';
-import resetSubscriptionTraffic from './reset_subscription_traffic';
 
-/** Every task the worker runs. A task's file name is its identifier. */
-export const JOBS: Array<JobDefinition<TaskName>> = [
-  provisionSubscription as unknown as JobDefinition<TaskName>,
-  applyOrder as unknown as JobDefinition<TaskName>,
-  revokeSubscription as unknown as JobDefinition<TaskName>,
-  sendNotification as unknown as JobDefinition<TaskName>,
-  scheduleUsageSync as unknown as JobDefinition<TaskName>,
-  syncServerUsage as unknown as JobDefinition<TaskName>,
-  setClientEnabled as unknown as JobDefinition<TaskName>,
-  expirePayments as unknown as JobDefinition<TaskName>,
-  checkServerHealth as unknown as JobDefinition<TaskName>,
-  reconcileServer as unknown as JobDefinition<TaskName>,
-  evacuateServer as unknown as JobDefinition<TaskName>,
-  resetSubscriptionTraffic as unknown as JobDefinition<TaskName>,
-];
+/**
+ * Every task the worker runs, by identifier (= file name). Typed per task: a task whose payload
+ * is declared (src/jobs/enqueue.ts `TaskPayloads`) but not registered here does not compile.
+ */
+export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
+  apply_order: applyOrder,
+  check_server_health: checkServerHealth,
+  evacuate_server: evacuateServer,
+  expire_payments: expirePayments,
+  provision_subscription: provisionSubscription,
+  reconcile_server: reconcileServer,
+  reset_subscription_traffic: resetSubscriptionTraffic,
+  revoke_subscription: revokeSubscription,
+  schedule_usage_sync: scheduleUsageSync,
+  send_notification: sendNotification,
+  set_client_enabled: setClientEnabled,
+  sync_server_usage: syncServerUsage,
+};
+
+/** The registry as a list (what the worker builds its task list from). */
+export const JOBS: Job[] = Object.values(JOB_REGISTRY);

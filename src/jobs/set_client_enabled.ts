@@ -1,24 +1,23 @@
 import { z } from 'zod';
-import { Subscription } from '../entities/subscription.entity';
-import { ON_PANEL_STATUSES } from '../services/subscription-lifecycle.service';
-import { clientSpecOf } from '../services/subscription.service';
+import { applyClientEnabled } from '../services/subscription-admin.service';
 import { defineJob } from './job.types';
 
-/**
- * Makes the panel client follow the subscription's current status after an admin enabled or
- * disabled it: enabled exactly when ACTIVE. The state is read when the job runs, so the last
- * switch wins; the client is re-created (same UUID and password) if it went missing.
- */
+/** The subscription whose panel client follows its status. */
+export const setClientEnabledPayload = z.object({ subscriptionId: z.uuid() });
+export type SetClientEnabledPayload = z.infer<typeof setClientEnabledPayload>;
+
+declare module './enqueue' {
+  interface TaskPayloads {
+    set_client_enabled: SetClientEnabledPayload;
+  }
+}
+
+/** Makes the panel client follow the subscription's status (src/services/subscription-admin.service.ts). */
 export default defineJob({
   name: 'set_client_enabled',
-  schema: z.object({ subscriptionId: z.uuid() }),
+  schema: setClientEnabledPayload,
   async run(payload, ctx) {
-    const sub = await ctx.em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'] });
-    if (!sub || !sub.server || !(ON_PANEL_STATUSES as readonly string[]).includes(sub.status)) {
-      ctx.logger.info({ subscriptionId: payload.subscriptionId, status: sub?.status }, 'set_client_enabled: nothing to do');
-      return;
-    }
-    const result = await ctx.deps.panels.adapterFor(sub.server).ensureClient(clientSpecOf(sub));
-    ctx.logger.info({ subscriptionId: sub.id, status: sub.status, action: result.action }, 'set_client_enabled');
+    const outcome = await applyClientEnabled(ctx.em, ctx.deps.panels, payload.subscriptionId);
+    ctx.logger.info({ subscriptionId: payload.subscriptionId, ...outcome }, 'set_client_enabled');
   },
 });

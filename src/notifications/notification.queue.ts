@@ -3,7 +3,7 @@ import { Admin } from '../entities/admin.entity';
 import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
-import { enqueue } from '../jobs/enqueue';
+import { enqueue, type EnqueueOptions } from '../jobs/enqueue';
 import type { Alert } from './alerts';
 
 /**
@@ -63,6 +63,11 @@ export const CHANNEL_OF: Record<NotificationKind, NotificationChannel> = {
   ADMIN_TICKET_MESSAGE: NotificationChannel.ADMIN_BOT,
 };
 
+/** The job options of a notification's first delivery job (one pending delivery per row). */
+export function deliveryJobOptions(notificationId: string): EnqueueOptions {
+  return { jobKey: `send_notification:${notificationId}`, maxAttempts: 10 };
+}
+
 /**
  * Writes an outbox row and enqueues its delivery in the caller's transaction: the message exists
  * if and only if the event committed. Recipients without a Telegram id (reseller customers) get none.
@@ -90,7 +95,7 @@ export async function queueNotification<K extends NotificationKind>(
     period: input.period ?? null,
   });
   await em.flush();
-  await enqueue(em, 'send_notification', { notificationId: n.id }, { jobKey: `send_notification:${n.id}`, maxAttempts: 10 });
+  await enqueue(em, 'send_notification', { notificationId: n.id }, deliveryJobOptions(n.id));
   return n;
 }
 
@@ -115,10 +120,4 @@ export async function notifyAdmins<K extends keyof AdminNoticeParams>(
   const admins = await em.find(Admin, opts.onlyRole ? { active: true, role: opts.onlyRole } : { active: true });
   for (const admin of admins) await queueNotification(em, { kind, telegramId: admin.telegramId, params });
   return admins.length;
-}
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    send_notification: { notificationId: string };
-  }
 }

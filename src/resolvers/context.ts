@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { AppServices } from '../services/app-services';
 import type { Principal } from '../services/principal';
 import type { Loaders } from './loaders';
+import type { ReadCaches } from './read-caches';
 
 /** Per-request GraphQL context. `em` is a fork per request (a transaction's fork inside a mutation). */
 export interface Ctx {
@@ -17,6 +18,8 @@ export interface Ctx {
   config: Config;
   services: AppServices;
   loaders: Loaders;
+  /** Process-wide caches of rarely changing answers (plans), dropped on change. */
+  caches: ReadCaches;
   /**
    * Shared by Apollo's per-operation shallow copies of the context: `scope.em` is the EntityManager
    * of the running operation (a mutation's transaction), read by the loaders.

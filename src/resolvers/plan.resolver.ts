@@ -13,8 +13,8 @@ export class PlanResolver {
   @Query(() => [PlanType], { description: 'Plans on sale, in sort order (admins may include inactive and trial plans).' })
   @Public()
   async plans(@Ctx() ctx: Context, @Arg('includeInactive', { defaultValue: false }) includeInactive: boolean): Promise<PlanType[]> {
-    const staff = ctx.principal?.role === Role.ADMIN;
-    return (await listPlans(ctx.em, { includeInactive: includeInactive && staff })).map(presentPlan);
+    const all = includeInactive && ctx.principal?.role === Role.ADMIN;
+    return ctx.caches.plans.get(all ? 'all' : 'onSale', async () => (await listPlans(ctx.em, { includeInactive: all })).map(presentPlan));
   }
 
   @Mutation(() => PlanType)

@@ -6,6 +6,7 @@ import type { Payment } from '../entities/payment.entity';
 import type { Plan } from '../entities/plan.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { subscriptionUrl } from '../services/subscription.service';
+import type { PlanRead, SubscriptionRead } from '../services/subscription.read';
 import type {
   CustomerType,
   DiscountCodeType,
@@ -17,7 +18,7 @@ import type {
 } from './types/commerce.types';
 
 /** Presenters: entities → GraphQL objects (GraphQL types are not entities). */
-export function presentPlan(p: Plan): PlanType {
+export function presentPlan(p: Plan | PlanRead): PlanType {
   return {
     id: p.id,
     code: p.code,
@@ -106,14 +107,15 @@ export function presentOrder(o: Order, payment: PaymentType | null): OrderType {
   };
 }
 
-export function presentSubscription(s: Subscription, publicUrl: string): SubscriptionType {
+export function presentSubscription(s: Subscription | SubscriptionRead, publicUrl: string): SubscriptionType {
+  const read = 'customerId' in s;
   return {
     id: s.id,
-    customerId: s.customer.id,
+    customerId: read ? s.customerId : s.customer.id,
     plan: presentPlan(s.plan),
     status: s.status,
     isTrial: s.isTrial,
-    serverName: s.server?.name ?? null,
+    serverName: read ? s.serverName : (s.server?.name ?? null),
     trafficLimitBytes: s.trafficLimitBytes,
     usedUpBytes: s.usedUpBytes,
     usedDownBytes: s.usedDownBytes,

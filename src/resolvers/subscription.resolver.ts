@@ -2,9 +2,10 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
-import { assertCustomerAccess, customerInScope } from '../services/access.policy';
+import { assertCustomerAccess, customerIdInScope } from '../services/access.policy';
 import { requestRevoke } from '../services/order-fulfilment.service';
-import { getSubscriptionOrFail, listCustomerSubscriptions } from '../services/subscription.service';
+import { getSubscriptionOrFail } from '../services/subscription.service';
+import { listCustomerSubscriptionReads } from '../services/subscription.read';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import { presentSubscription } from './presenters';
@@ -16,8 +17,8 @@ export class SubscriptionResolver {
   @Query(() => [SubscriptionType], { description: "The caller's own subscriptions (user bot), or a customer's (staff)." })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async subscriptions(@Ctx() ctx: Context, @Arg('customerId', () => ID, { nullable: true }) customerId: string | null): Promise<SubscriptionType[]> {
-    const customer = await customerInScope(ctx.em, ctx.principal!, customerId);
-    return (await listCustomerSubscriptions(ctx.em, customer.id)).map((s) => presentSubscription(s, ctx.config.PUBLIC_URL));
+    const id = await customerIdInScope(ctx.em, ctx.principal!, customerId);
+    return (await listCustomerSubscriptionReads(ctx.em, id)).map((s) => presentSubscription(s, ctx.config.PUBLIC_URL));
   }
 
   @Query(() => SubscriptionType, { nullable: true })

@@ -3,6 +3,7 @@ import { Role } from '../entities/common';
 import type { Customer } from '../entities/customer.entity';
 import { AppError } from '../errors';
 import { customerOfPrincipal, getCustomerOrFail } from './customer.service';
+import { isUuid } from './ids';
 import type { Principal } from './principal';
 
 /** Roles that may act on any customer. */
@@ -21,6 +22,26 @@ export async function customerInScope(em: EntityManager, p: Principal, customerI
   if (STAFF.includes(p.role)) {
     if (!customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required.');
     return getCustomerOrFail(em, customerId);
+  }
+  throw new AppError('FORBIDDEN');
+}
+
+/**
+ * {@link customerInScope} for reads that need only the id: a bot's own customer comes from its
+ * principal (resolved once per request at authentication), staff's by one existence check.
+ */
+export async function customerIdInScope(em: EntityManager, p: Principal, customerId?: string | null): Promise<string> {
+  if (p.role === Role.USER_BOT) {
+    if (!p.telegramId) throw new AppError('BAD_USER_INPUT', 'Send X-Telegram-User-Id to act for a Telegram user.');
+    if (!p.customerId) throw new AppError('CUSTOMER_NOT_FOUND', 'Register the Telegram user first (registerTelegramUser).');
+    if (customerId && customerId !== p.customerId) throw new AppError('CUSTOMER_NOT_FOUND');
+    return p.customerId;
+  }
+  if (STAFF.includes(p.role)) {
+    if (!customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required.');
+    const found = isUuid(customerId) ? await em.getConnection().execute<unknown[]>('select 1 from customer where id = ?', [customerId]) : [];
+    if (found.length === 0) throw new AppError('CUSTOMER_NOT_FOUND');
+    return customerId;
   }
   throw new AppError('FORBIDDEN');
 }

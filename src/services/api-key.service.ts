@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { Admin } from '../entities/admin.entity';
 import { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';
-import { Customer } from '../entities/customer.entity';
 import { AppError } from '../errors';
+import type { ChangeFeed } from '../db/change-feed';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
+import { ReadCache } from './read-cache';
 
 const KEY_RE = /^vpk_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{40,})$/;
 
@@ -83,25 +83,86 @@ export type AuthFailure = 'MALFORMED' | 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'BAD
 /** How often last_used_at is written, to avoid one write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** The columns of an API key that authentication needs, read as a plain row (no entity). */
+export interface KeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  scopes: string[];
+  reseller_id: string | null;
+  secret_hash: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+/**
+ * In-process caches of what every request looks up (see {@link ReadCache}): keys by prefix,
+ * active admins and customers by Telegram id. Dropped on any change of their table (NOTIFY).
+ */
+export interface AuthCaches {
+  keys: ReadCache<string, KeyRow | null>;
+  admins: ReadCache<number, { id: string; role: string } | null>;
+  customers: ReadCache<number, string | null>;
+}
+
+/** How long a cached key, admin or customer row may be served without a change notification. */
+const AUTH_CACHE_TTL_MS = 30_000;
+
+export function createAuthCaches(feed: ChangeFeed | null): AuthCaches {
+  return {
+    keys: new ReadCache(feed, ['api_key'], AUTH_CACHE_TTL_MS),
+    admins: new ReadCache(feed, ['admin'], AUTH_CACHE_TTL_MS),
+    customers: new ReadCache(feed, ['customer'], AUTH_CACHE_TTL_MS),
+  };
+}
+
+const readKey = async (em: EntityManager, prefix: string): Promise<KeyRow | null> => {
+  const rows = await em
+    .getConnection()
+    .execute<KeyRow[]>(
+      'select id, name, role, scopes, reseller_id, secret_hash, expires_at, revoked_at, last_used_at from api_key where prefix = ?',
+      [prefix],
+    );
+  const row = rows[0];
+  if (!row) return null;
+  // MikroORM's connection hands timestamps over as text.
+  const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+  return { ...row, expires_at: date(row.expires_at), revoked_at: date(row.revoked_at), last_used_at: date(row.last_used_at) };
+};
+
+const readAdmin = async (em: EntityManager, telegramId: number): Promise<{ id: string; role: string } | null> => {
+  const rows = await em.getConnection().execute<Array<{ id: string; role: string }>>('select id, role from admin where telegram_id = ? and active', [telegramId]);
+  return rows[0] ?? null;
+};
+
+const readCustomerId = async (em: EntityManager, telegramId: number): Promise<string | null> => {
+  const rows = await em.getConnection().execute<Array<{ id: string }>>('select id from customer where telegram_id = ?', [telegramId]);
+  return rows[0]?.id ?? null;
+};
+
 /**
  * Resolves `Authorization: Bearer <key>` (+ `X-Telegram-User-Id` for bot keys) to a principal.
- * Returns null with a reason when the key is not valid.
+ * Returns null with a reason when the key is not valid. With `caches` (the API process), the
+ * lookups are served from memory until their table changes.
  */
 export async function authenticate(
   em: EntityManager,
   bearer: string,
   telegramHeader: string | undefined,
   now = new Date(),
+  caches?: AuthCaches,
 ): Promise<{ principal: Principal } | { failure: AuthFailure }> {
   const m = KEY_RE.exec(bearer);
   if (!m) return { failure: 'MALFORMED' };
-  const key = await em.findOne(ApiKey, { prefix: m[1] });
+  const prefix = m[1]!;
+  const key = caches ? await caches.keys.get(prefix, () => readKey(em, prefix)) : await readKey(em, prefix);
   if (!key) return { failure: 'UNKNOWN' };
-  const expected = Buffer.from(key.secretHash, 'hex');
+  const expected = Buffer.from(key.secret_hash, 'hex');
   const actual = Buffer.from(hashKey(bearer), 'hex');
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { failure: 'UNKNOWN' };
-  if (key.revokedAt) return { failure: 'REVOKED' };
-  if (key.expiresAt && key.expiresAt <= now) return { failure: 'EXPIRED' };
+  if (key.revoked_at) return { failure: 'REVOKED' };
+  if (key.expires_at && key.expires_at <= now) return { failure: 'EXPIRED' };
 
   let telegramId: number | null = null;
   if (telegramHeader !== undefined && (key.role === Role.USER_BOT || key.role === Role.ADMIN_BOT)) {
@@ -115,24 +176,28 @@ export async function authenticate(
     keyRole: key.role,
     role: key.role,
     scopes: key.scopes,
-    resellerId: key.reseller?.id ?? null,
+    resellerId: key.reseller_id,
     telegramId,
     adminId: null,
     customerId: null,
   };
   if (telegramId !== null && key.role === Role.ADMIN_BOT) {
-    const admin = await em.findOne(Admin, { telegramId, active: true });
+    const tg = telegramId;
+    const admin = caches ? await caches.admins.get(tg, () => readAdmin(em, tg)) : await readAdmin(em, tg);
     if (admin) {
       principal.adminId = admin.id;
       principal.role = admin.role as unknown as Role;
     }
   }
   if (telegramId !== null && key.role === Role.USER_BOT) {
-    const customer = await em.findOne(Customer, { telegramId }, { fields: ['id'] });
-    principal.customerId = customer?.id ?? null;
+    const tg = telegramId;
+    // Only found customers are cached: a registration must be visible to the very next request.
+    principal.customerId = caches ? await caches.customers.get(tg, () => readCustomerId(em, tg), (id) => id !== null) : await readCustomerId(em, tg);
   }
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // A plain UPDATE outside the unit of work: bookkeeping, not an audited change.
+  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    // A plain UPDATE outside the unit of work: bookkeeping, not an audited change. The cached row
+    // is updated too, so the next request does not write again.
+    key.last_used_at = now;
     await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
   }
   return { principal };

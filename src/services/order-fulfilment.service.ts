@@ -132,11 +132,3 @@ export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order:
 export async function requestRevoke(em: EntityManager, sub: Subscription, reason: string): Promise<void> {
   await enqueue(em, 'revoke_subscription', { subscriptionId: sub.id, reason }, { jobKey: `revoke_subscription:${sub.id}` });
 }
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    provision_subscription: { subscriptionId: string; orderId: string | null };
-    apply_order: { orderId: string };
-    revoke_subscription: { subscriptionId: string; reason: string };
-  }
-}

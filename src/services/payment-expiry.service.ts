@@ -50,9 +50,3 @@ export async function expireUnpaidPayments(em: EntityManager, now: Date = new Da
     if (n < BATCH) return total;
   }
 }
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    expire_payments: { _cron?: { ts?: string; backfilled?: boolean } };
-  }
-}

@@ -4,10 +4,12 @@ import { Server, ServerKind } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { isAppError } from '../errors';
 import type { Logger } from '../logger';
+import { enqueue } from '../jobs/enqueue';
 import { mapLimit } from './concurrency';
 import { raiseAlert } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { getServerOrFail } from './server.service';
+import { getSetting } from './setting.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
 import { pgTextArray, safeError } from './panel-failure';
 
@@ -431,4 +433,25 @@ export async function reconcileServer(
     );
   }
   return { report, leftoversDeleted, repair, alerted };
+}
+
+/**
+ * The fan-out run of `reconcile_server`: one job per server (active ones, and evacuated ones with
+ * leftovers to delete), in one transaction. A scheduled run (`scheduledAt`, the hourly cron tick)
+ * fans out only in the UTC hour of the `reconcile_hour_utc` setting and otherwise returns null.
+ * Returns the number of servers.
+ */
+export async function fanOutReconciliation(em: EntityManager, opts: { alert: boolean; scheduledAt: Date | null; maxAttempts: number }): Promise<number | null> {
+  if (opts.scheduledAt && opts.scheduledAt.getUTCHours() !== (await getSetting(em, 'reconcile_hour_utc'))) return null;
+  const rows = await em.execute<Array<{ id: string }>>(
+    `select s.id from server s
+      where s.active or exists (select 1 from evacuation e where e.from_server_id = s.id and cardinality(e.leftover_names) > 0)
+      order by s.name`,
+  );
+  await em.transactional(async (tx) => {
+    for (const r of rows) {
+      await enqueue(tx, 'reconcile_server', { serverId: r.id, alert: opts.alert }, { jobKey: `reconcile_server:${r.id}`, maxAttempts: opts.maxAttempts });
+    }
+  });
+  return rows.length;
 }

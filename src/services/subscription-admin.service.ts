@@ -6,6 +6,7 @@ import { enqueue } from '../jobs/enqueue';
 import type { PanelRegistry } from './panel-registry';
 import { ON_PANEL_STATUSES } from './subscription-lifecycle.service';
 import { clientSpecOf } from './subscription.service';
+import { isTrafficUsedUp } from './traffic-quota';
 
 /** Longest extension one call may add (ten years). */
 export const MAX_EXTEND_DAYS = 3650;
@@ -35,7 +36,7 @@ export async function extendSubscription(em: EntityManager, id: string, days: nu
   const from = Math.max(sub.expiresAt.getTime(), Date.now());
   sub.expiresAt = new Date(from + days * DAY_MS);
   if (sub.status === SubscriptionStatus.EXPIRED) {
-    const depleted = sub.trafficLimitBytes > 0 && sub.usedUpBytes + sub.usedDownBytes >= sub.trafficLimitBytes;
+    const depleted = isTrafficUsedUp(sub.trafficLimitBytes, sub.usedUpBytes + sub.usedDownBytes);
     sub.status = depleted ? SubscriptionStatus.DEPLETED : SubscriptionStatus.ACTIVE;
     if (!depleted) sub.endedAt = null;
   }
@@ -100,4 +101,20 @@ export async function resetSubscriptionTraffic(
   if (!done) return 'skipped';
   await adapter.ensureClient(clientSpecOf(done));
   return 'reset';
+}
+
+/** What {@link applyClientEnabled} did: nothing (gone, not on a panel) or the panel call's action. */
+export type ClientEnabledOutcome = { applied: false; status: SubscriptionStatus | null } | { applied: true; status: SubscriptionStatus; action: string };
+
+/**
+ * `set_client_enabled`: makes the panel client follow the subscription's current status after an
+ * admin enabled, disabled or extended it: enabled exactly when ACTIVE, with the stored expiry and
+ * quota. The state is read when this runs, so the last switch wins; the client is re-created
+ * (same UUID and password) if it went missing.
+ */
+export async function applyClientEnabled(em: EntityManager, panels: PanelRegistry, subscriptionId: string): Promise<ClientEnabledOutcome> {
+  const sub = await em.findOne(Subscription, { id: subscriptionId }, { populate: ['server'] });
+  if (!sub || !sub.server || !(ON_PANEL_STATUSES as readonly string[]).includes(sub.status)) return { applied: false, status: sub?.status ?? null };
+  const result = await panels.adapterFor(sub.server).ensureClient(clientSpecOf(sub));
+  return { applied: true, status: sub.status, action: result.action };
 }

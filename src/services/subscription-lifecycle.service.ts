@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { Setting } from '../entities/setting.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
-import { enqueue } from '../jobs/enqueue';
+import { enqueue, enqueueMany } from '../jobs/enqueue';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
-import { CHANNEL_OF } from '../notifications/notification.queue';
+import { CHANNEL_OF, deliveryJobOptions } from '../notifications/notification.queue';
 import { SETTINGS, type SettingValue } from './setting.service';
 import { isTrafficUsedUp, trafficUsedUpSql } from './traffic-quota';
 
@@ -113,13 +113,12 @@ export async function endDueSubscriptions(em: EntityManager, scope: { serverId?:
  *   gets no "24 hours left" right after purchase), `expired` once EXPIRED.
  * The notification unique index (subscription, kind, threshold, period) makes each one once:
  * rows are inserted with ON CONFLICT DO NOTHING and only the rows inserted get a delivery job
- * (graphile-worker's set-based `add_jobs`: one call for the whole batch, as `add_job` per row
- * degrades on a jobs table without statistics). Customers without a Telegram id get none.
+ * (one {@link enqueueMany} batch). Customers without a Telegram id get none.
  * Returns the number of notifications queued.
  */
 export async function queueLifecycleNotifications(em: EntityManager, settings: LifecycleSettings, scope: { serverId?: string } = {}): Promise<number> {
   const channel = CHANNEL_OF.USAGE_WARNING;
-  const rows = await em.execute<Array<{ n: number }>>(
+  const rows = await em.execute<Array<{ id: string }>>(
     `with base as (
        select s.id, s.status, s.traffic_limit_bytes as quota, (s.used_up_bytes + s.used_down_bytes) as used, s.usage_epoch,
               s.expires_at, coalesce(s.activated_at, s.created_at) as started, c.telegram_id
@@ -162,15 +161,13 @@ export async function queueLifecycleNotifications(em: EntityManager, settings: L
        on conflict (subscription_id, kind, threshold, period) where threshold is not null do nothing
        returning id
      )
-     select count(*)::int as n
-       from graphile_worker.add_jobs((
-              select array_agg(row('send_notification', json_build_object('notificationId', i.id), null, null, 10,
-                                   'send_notification:' || i.id, null, null)::graphile_worker.job_spec)
-                from ins i))
-      where exists (select 1 from ins)`,
+     select id from ins`,
     [...(scope.serverId ? [scope.serverId] : []), JSON.stringify(settings.trafficPercents), JSON.stringify(settings.expiryHours), channel],
   );
-  return rows[0].n;
+  return enqueueMany(
+    em,
+    rows.map((r) => ({ task: 'send_notification', payload: { notificationId: r.id }, options: deliveryJobOptions(r.id) })),
+  );
 }
 
 /**
@@ -179,16 +176,22 @@ export async function queueLifecycleNotifications(em: EntityManager, settings: L
  * (job key; an existing one, even a failing one, is left alone). Returns the number of rows seen.
  */
 export async function enqueueGraceRevokes(em: EntityManager, graceDays: number): Promise<number> {
-  const rows = await em.execute<Array<{ n: number }>>(
-    `select count(graphile_worker.add_job('revoke_subscription', json_build_object('subscriptionId', s.id, 'reason', ?::text),
-              max_attempts => ?::smallint, job_key => 'revoke_subscription:' || s.id, job_key_mode => 'unsafe_dedupe'))::int as n
-       from subscription s
+  const rows = await em.execute<Array<{ id: string }>>(
+    `select s.id from subscription s
       where s.status in ('EXPIRED', 'DEPLETED') and s.ended_at is not null
         and s.ended_at <= now() - ?::int * interval '1 day'
         and not exists (select 1 from "order" o where o.subscription_id = s.id and o.status in ('PAID', 'FULFILLING'))`,
-    [GRACE_REVOKE_REASON, GRACE_REVOKE_MAX_ATTEMPTS, graceDays],
+    [graceDays],
   );
-  return rows[0].n;
+  return enqueueMany(
+    em,
+    rows.map((r) => ({
+      task: 'revoke_subscription',
+      payload: { subscriptionId: r.id, reason: GRACE_REVOKE_REASON },
+      options: { maxAttempts: GRACE_REVOKE_MAX_ATTEMPTS, jobKey: `revoke_subscription:${r.id}` },
+    })),
+    'unsafe_dedupe',
+  );
 }
 
 /**
@@ -197,15 +200,16 @@ export async function enqueueGraceRevokes(em: EntityManager, graceDays: number):
  * per server (job key) in a queue per server, so syncs of one server never run at the same time.
  */
 export async function enqueueDueUsageSyncs(em: EntityManager, minutes: number): Promise<number> {
-  const rows = await em.execute<Array<{ n: number }>>(
-    `select count(graphile_worker.add_job('sync_server_usage', json_build_object('serverId', s.id),
-              queue_name => 'usage-sync:' || s.id, max_attempts => 3::smallint, job_key => 'sync_server_usage:' || s.id))::int as n
-       from server s
+  const rows = await em.execute<Array<{ id: string }>>(
+    `select s.id from server s
       where s.active and s.status <> 'DOWN'
         and (s.usage_synced_at is null or s.usage_synced_at <= now() - (?::int * 60 - 30) * interval '1 second')`,
     [minutes],
   );
-  return rows[0].n;
+  return enqueueMany(
+    em,
+    rows.map((r) => ({ task: 'sync_server_usage', payload: { serverId: r.id }, options: { queueName: `usage-sync:${r.id}`, maxAttempts: 3, jobKey: `sync_server_usage:${r.id}` } })),
+  );
 }
 
 /** What one pass of the schedule did. */
@@ -259,12 +263,4 @@ export async function setSubscriptionEnabled(em: EntityManager, id: string, enab
   await em.flush();
   if (sub.server) await enqueue(em, 'set_client_enabled', { subscriptionId: sub.id }, { jobKey: `set_client_enabled:${sub.id}`, maxAttempts: 10 });
   return sub;
-}
-
-declare module '../jobs/enqueue' {
-  interface TaskPayloads {
-    set_client_enabled: { subscriptionId: string };
-    schedule_usage_sync: { _cron?: { ts?: string; backfilled?: boolean } };
-    sync_server_usage: { serverId: string };
-  }
 }

@@ -3,8 +3,7 @@ import { Logger as GraphileLogger, parseCronItems, run, type CronItem, type Runn
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { runInAuditScope, SYSTEM_ACTOR } from '../services/audit.context';
-import type { TaskName } from '../jobs/enqueue';
-import type { JobDefinition, WorkerServices } from '../jobs/job.types';
+import type { Job, WorkerServices } from '../jobs/job.types';
 import { JOBS } from '../jobs/registry';
 import { CRONTAB } from '../jobs/schedule';
 import { LockSweeper } from './lock-sweeper';
@@ -17,7 +16,7 @@ export interface WorkerDeps {
   orm: MikroORM;
   services: WorkerServices;
   /** Override the task list (tests). */
-  jobs?: Array<JobDefinition<TaskName>>;
+  jobs?: Job[];
   /** Set false to run without the crontab (tests). */
   cron?: boolean;
   /** Poll interval in ms (graphile default 2000; LISTEN/NOTIFY makes new jobs start at once). */
@@ -42,16 +41,15 @@ function graphileLogger(logger: Logger): GraphileLogger {
   });
 }
 
-/** Builds graphile-worker's task list from our job definitions (parse payload, fork em, audit scope). */
-export function buildTaskList(deps: WorkerDeps, jobs: Array<JobDefinition<TaskName>>): TaskList {
+/** Builds graphile-worker's task list from our jobs (fork em, audit scope; each job parses its own payload). */
+export function buildTaskList(deps: WorkerDeps, jobs: Job[]): TaskList {
   const list: TaskList = {};
   for (const job of jobs) {
     list[job.name] = async (rawPayload, helpers) => {
-      const payload = job.schema.parse(rawPayload);
       const em = deps.orm.em.fork();
       const logger = deps.logger.child({ task: job.name, jobId: helpers.job.id, attempt: helpers.job.attempts });
       await runInAuditScope({ actor: SYSTEM_ACTOR, action: `job:${job.name}`, correlationId: `job:${helpers.job.id}` }, () =>
-        job.run(payload, { em, orm: deps.orm, logger, config: deps.config, helpers, deps: deps.services }),
+        job.execute(rawPayload, { em, orm: deps.orm, logger, config: deps.config, helpers, deps: deps.services }),
       );
     };
   }

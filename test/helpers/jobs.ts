@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobHelpers } from 'graphile-worker';
-import type { TaskName } from '../../src/jobs/enqueue';
 import { JOBS } from '../../src/jobs/registry';
-import type { JobDefinition } from '../../src/jobs/job.types';
+import type { Job } from '../../src/jobs/job.types';
 import { createLogger } from '../../src/logger';
 import type { AppServices } from '../../src/services/app-services';
 import { buildTaskList } from '../../src/worker/worker';
@@ -43,7 +42,7 @@ export async function runJob(
   orm: MikroORM,
   services: AppServices,
   job: Pick<QueuedJob, 'id' | 'task' | 'payload' | 'attempts' | 'maxAttempts'>,
-  jobs: Array<JobDefinition<TaskName>> = JOBS,
+  jobs: Job[] = JOBS,
 ): Promise<unknown> {
   const list = buildTaskList({ config: testConfig(), logger: createLogger({ level: 'silent' }), orm, services }, jobs);
   const fn = list[job.task];

@@ -2,21 +2,15 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Admin } from '../../src/entities/admin.entity';
 import { AdminRole } from '../../src/entities/common';
-import { enqueue } from '../../src/jobs/enqueue';
+import { enqueue, enqueueMany } from '../../src/jobs/enqueue';
 import { openTestOrm } from '../helpers/db';
 import { randomTelegramId } from '../helpers/ids';
-
-declare module '../../src/jobs/enqueue' {
-  interface TaskPayloads {
-    test_enqueue_probe: { marker: string };
-  }
-}
 
 async function jobsWithMarker(orm: MikroORM, marker: string): Promise<number> {
   const rows = await orm.em
     .fork()
     .getConnection()
-    .execute(`select count(*)::int as n from graphile_worker._private_jobs where payload->>'marker' = ?`, [marker]);
+    .execute(`select count(*)::int as n from graphile_worker._private_jobs where payload->>'notificationId' = ?`, [marker]);
   return rows[0].n;
 }
 
@@ -36,7 +30,7 @@ describe('enqueue', () => {
       orm.em.fork().transactional(async (em) => {
         em.create(Admin, { telegramId, role: AdminRole.ADMIN });
         await em.flush();
-        await enqueue(em, 'test_enqueue_probe', { marker });
+        await enqueue(em, 'send_notification', { notificationId: marker });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -50,7 +44,7 @@ describe('enqueue', () => {
     await orm.em.fork().transactional(async (em) => {
       em.create(Admin, { telegramId, role: AdminRole.ADMIN });
       await em.flush();
-      await enqueue(em, 'test_enqueue_probe', { marker }, { jobKey: `test_enqueue_probe:${marker}` });
+      await enqueue(em, 'send_notification', { notificationId: marker }, { jobKey: `send_notification:${marker}` });
     });
     expect(await jobsWithMarker(orm, marker)).toBe(1);
     expect(await orm.em.fork().count(Admin, { telegramId })).toBe(1);
@@ -59,8 +53,36 @@ describe('enqueue', () => {
   it('keeps one pending job when the same job key is enqueued twice', async () => {
     const marker = randomUUID();
     for (let i = 0; i < 2; i++) {
-      await orm.em.fork().transactional((em) => enqueue(em, 'test_enqueue_probe', { marker }, { jobKey: `probe:${marker}` }));
+      await orm.em.fork().transactional((em) => enqueue(em, 'send_notification', { notificationId: marker }, { jobKey: `probe:${marker}` }));
     }
+    expect(await jobsWithMarker(orm, marker)).toBe(1);
+  });
+
+  it('adds a batch in one call inside the transaction: all of it on commit, none of it on rollback', async () => {
+    const committed = [randomUUID(), randomUUID()];
+    const rolledBack = [randomUUID(), randomUUID()];
+    const batch = (ids: string[]) => ids.map((id) => ({ task: 'send_notification' as const, payload: { notificationId: id }, options: { jobKey: `send_notification:${id}` } }));
+    await orm.em.fork().transactional((em) => enqueueMany(em, batch(committed)));
+    await expect(
+      orm.em.fork().transactional(async (em) => {
+        await enqueueMany(em, batch(rolledBack));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    for (const id of committed) expect(await jobsWithMarker(orm, id)).toBe(1);
+    for (const id of rolledBack) expect(await jobsWithMarker(orm, id)).toBe(0);
+  });
+
+  it('leaves an existing job with the same key alone in unsafe_dedupe mode, and replaces it by default', async () => {
+    const marker = randomUUID();
+    const spec = (maxAttempts: number) => [{ task: 'send_notification' as const, payload: { notificationId: marker }, options: { jobKey: `probe:${marker}`, maxAttempts } }];
+    const maxAttempts = async () =>
+      (await orm.em.fork().getConnection().execute(`select max_attempts from graphile_worker._private_jobs where key = ?`, [`probe:${marker}`]))[0].max_attempts;
+    await enqueueMany(orm.em.fork(), spec(3));
+    await enqueueMany(orm.em.fork(), spec(7), 'unsafe_dedupe');
+    expect(await maxAttempts()).toBe(3);
+    await enqueueMany(orm.em.fork(), spec(7));
+    expect(await maxAttempts()).toBe(7);
     expect(await jobsWithMarker(orm, marker)).toBe(1);
   });
 });

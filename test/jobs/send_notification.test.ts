@@ -10,8 +10,6 @@ import { Plan } from '../../src/entities/plan.entity';
 import { Receipt } from '../../src/entities/receipt.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import sendNotification from '../../src/jobs/send_notification';
-import type { JobDefinition } from '../../src/jobs/job.types';
-import type { TaskName } from '../../src/jobs/enqueue';
 import type { AppServices } from '../../src/services/app-services';
 import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/notifications/notification.queue';
 import { buildCustomer, buildPlan } from '../factories/commerce';
@@ -25,7 +23,7 @@ import { testServices } from '../helpers/services';
 const USER_TOKEN = '101:user-bot-token-for-tests';
 const ADMIN_TOKEN = '202:admin-bot-token-for-tests';
 const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const JOBS = [sendNotification as unknown as JobDefinition<TaskName>];
+const JOBS = [sendNotification];
 
 describe('send_notification', () => {
   let orm: MikroORM;

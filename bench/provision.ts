@@ -1,0 +1,193 @@
+/**
+ * Provisioning benchmark (`npm run bench:provision`, issue 10 §3).
+ *
+ * 1,000 paid orders (by default) on two simulated panels (S-UI 1.5 with an API token, 3x-ui 3.0.2 with a password login),
+ * with 50 ms added to every panel request. The orders are paid in the database (fulfilPaidOrder:
+ * subscription placed, provisioning job queued), then the real worker (graphile-worker with our
+ * task list; PANEL_CONCURRENCY as configured, WORKER_CONCURRENCY defaulting to 2 × PANEL_CONCURRENCY so
+ * every panel slot can be busy) runs until every
+ * subscription is ACTIVE. It prints:
+ *   - panel requests per provisioning (the simulators' counters), per panel kind;
+ *   - wall time from worker start to the last ACTIVE, and the ratio to the ideal bound
+ *     ceil(orders / (servers × PANEL_CONCURRENCY)) × requests × latency, where `requests` is the
+ *     target of 2 per provisioning (target ratio ≤ 1.25);
+ *   - job time (graphile-worker job:start → job:success) of the first and the last 100 jobs
+ *     (must not grow as the panels fill up).
+ *
+ *   npm run bench:provision
+ *   npm run bench:provision -- --orders 300 --latency 50
+ *
+ * Exit code 1 when a subscription did not become ACTIVE.
+ * Printed, never asserted in a test (noisy machines). Database: see bench/bench-db.ts.
+ */
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { Job } from 'graphile-worker';
+import { createPanelAdapter } from '../src/clients/panel.factory';
+import { createTelegramSender } from '../src/clients/telegram.client';
+import { parseConfig } from '../src/config';
+import { SecretBox } from '../src/crypto';
+import { migrate, openOrm } from '../src/db/database';
+import { Customer } from '../src/entities/customer.entity';
+import { Order, OrderKind, PaymentMethod } from '../src/entities/order.entity';
+import { Plan } from '../src/entities/plan.entity';
+import { Server, ServerKind, ServerStatus } from '../src/entities/server.entity';
+import { SubscriptionStatus } from '../src/entities/subscription.entity';
+import { createLogger } from '../src/logger';
+import { AdminAlerts } from '../src/notifications/alerts';
+import { fulfilPaidOrder } from '../src/services/order-fulfilment.service';
+import { PanelRegistry } from '../src/services/panel-registry';
+import { syncInbounds } from '../src/services/server.service';
+import { startSuiSimulator } from '../src/simulators/sui/sui.simulator';
+import { startXuiSimulator } from '../src/simulators/xui/xui.simulator';
+import { createWorker } from '../src/worker/worker';
+import { openBenchDb } from './bench-db';
+
+const TOKEN = 'bench-provision-token-0123456789abcdef';
+const TARGET_REQUESTS = 2;
+const TARGET_RATIO = 1.25;
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000' }, latency: { type: 'string', default: '50' } } });
+  const orders = Number(values.orders);
+  const latency = Number(values.latency);
+  if (!(orders > 0) || !(latency >= 0)) throw new Error('--orders must be positive and --latency ≥ 0');
+
+  // Enough job slots to keep every panel's request slots busy (the ideal bound assumes it).
+  const env = { ...process.env } as Record<string, string>;
+  const panelConcurrency = Number(env.PANEL_CONCURRENCY ?? 4);
+  const config = parseConfig({ ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: env.WORKER_CONCURRENCY ?? String(2 * panelConcurrency) });
+  // Notifications fail without a bot token here; only fatal errors are worth printing.
+  const logger = createLogger({ level: 'fatal' });
+  const db = await openBenchDb();
+  const sui = await startSuiSimulator({ profile: '1.5', tokens: [TOKEN] });
+  sui.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
+  const xui = await startXuiSimulator({ profile: 'G5', apiTokens: [TOKEN] });
+  xui.addInbound({ protocol: 'vless', port: 443, remark: 'bench' });
+  const orm = await openOrm(db.url, 20);
+  const secrets = new SecretBox(randomBytes(32));
+  const panels = new PanelRegistry(createPanelAdapter, secrets, { concurrency: config.PANEL_CONCURRENCY });
+  const worker = createWorker({
+    config,
+    logger,
+    orm,
+    services: { secrets, panels, telegram: createTelegramSender({ apiRoot: config.TELEGRAM_API_ROOT, tokens: { USER_BOT: '', ADMIN_BOT: '' } }), alerts: new AdminAlerts(orm) },
+    cron: false,
+    pollInterval: 500,
+  });
+  try {
+    await migrate(orm);
+    const em = orm.em.fork();
+    const group = `bench-${randomUUID().slice(0, 8)}`;
+    const plan = em.create(Plan, { code: group, titleFa: 'بنچ', titleEn: 'Bench', trafficBytes: 50 * 1024 ** 3, durationDays: 30, price: 1000, serverGroup: group });
+    const servers = [
+      { kind: ServerKind.SUI, url: sui.url, creds: { apiToken: TOKEN } },
+      { kind: ServerKind.XUI, url: xui.url, creds: { username: xui.username, password: xui.password } },
+    ].map((p, i) =>
+      em.create(Server, {
+        name: `${group}-${i + 1}`,
+        kind: p.kind,
+        baseUrl: p.url,
+        credentialsEnc: secrets.encryptJson(p.creds),
+        serverGroup: group,
+        capacity: orders,
+        status: ServerStatus.HEALTHY,
+      }),
+    );
+    await em.flush();
+    for (const s of servers) await orm.em.fork().transactional((tx) => syncInbounds(tx, panels, s.id));
+
+    process.stdout.write(`paying ${orders} orders ...\n`);
+    for (let i = 0; i < orders; i += 100) {
+      await orm.em.fork().transactional(async (tx) => {
+        for (let j = i; j < Math.min(orders, i + 100); j++) {
+          const customer = tx.create(Customer, { telegramId: 9_000_000_000 + j, username: `b${j}` });
+          const order = tx.create(Order, {
+            number: 500_000 + j,
+            customer,
+            plan: tx.getReference(Plan, plan.id),
+            kind: OrderKind.NEW,
+            paymentMethod: PaymentMethod.CARD_TO_CARD,
+            price: 1000,
+            amountDue: 1000,
+            principal: 'bench',
+            idempotencyKey: randomUUID(),
+          });
+          await fulfilPaidOrder(tx, { provisionMaxAttempts: config.PROVISION_MAX_ATTEMPTS }, order, 'bench');
+        }
+      });
+    }
+
+    // Every panel request from now on is provisioning; 50 ms added to each.
+    for (const sim of [sui.server, xui.server]) {
+      sim.resetCounters();
+      if (latency > 0) sim.injectFault({ fault: { kind: 'slow', ms: latency }, times: Infinity });
+    }
+    const started = new Map<string, number>();
+    const jobMs: number[] = [];
+    const t0 = performance.now();
+    await worker.start();
+    const events = (worker.runner as unknown as { events: import('graphile-worker').WorkerEvents }).events;
+    events.on('job:start', ({ job }: { job: Job }) => started.set(job.id, performance.now()));
+    events.on('job:success', ({ job }: { job: Job }) => {
+      const s = started.get(job.id);
+      if (s !== undefined && job.task_identifier === 'provision_subscription') jobMs.push(performance.now() - s);
+    });
+    let active = 0;
+    for (;;) {
+      const [row] = await orm.em.fork().getConnection().execute<Array<{ n: string; left: string }>>(
+        `select count(*) filter (where status = ?) as n, count(*) filter (where status = ?) as left from subscription`,
+        [SubscriptionStatus.ACTIVE, SubscriptionStatus.PROVISIONING],
+      );
+      active = Number(row!.n);
+      if (Number(row!.left) === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const wallMs = performance.now() - t0;
+    await worker.stop();
+
+    const requests = { sui: sui.server.requestCount(), xui: xui.server.requestCount() };
+    const perServer = await orm.em.fork().getConnection().execute<Array<{ kind: string; n: string }>>(
+      `select s.kind, count(*) as n from subscription x join server s on s.id = x.server_id group by s.kind`,
+    );
+    const countOf = (kind: string) => Number(perServer.find((r) => r.kind === kind)?.n ?? 0);
+    const suiSubs = countOf(ServerKind.SUI);
+    const xuiSubs = countOf(ServerKind.XUI);
+    const ideal = Math.ceil(orders / (2 * config.PANEL_CONCURRENCY)) * TARGET_REQUESTS * latency;
+    const ratio = ideal > 0 ? wallMs / ideal : NaN;
+    const first = jobMs.slice(0, 100);
+    const last = jobMs.slice(-100);
+    process.stdout.write(
+      [
+        `database: ${db.label}`,
+        `orders ${orders}, servers 2 (S-UI ${sui.version}: ${suiSubs} subscriptions, 3x-ui ${xui.version}: ${xuiSubs}), latency +${latency} ms per panel request,`,
+        `WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, PANEL_CONCURRENCY ${config.PANEL_CONCURRENCY}`,
+        `ACTIVE: ${active}/${orders}`,
+        `panel requests per provisioning: S-UI ${(requests.sui / Math.max(1, suiSubs)).toFixed(2)}, 3x-ui ${(requests.xui / Math.max(1, xuiSubs)).toFixed(2)} (target ≤ ${TARGET_REQUESTS})`,
+        `wall time worker start → last ACTIVE: ${(wallMs / 1000).toFixed(1)} s; ideal bound ${(ideal / 1000).toFixed(1)} s; ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'reached' : 'MISSED'})`,
+        `job time, first 100 jobs: p50 ${pct(first, 50).toFixed(0)} ms, p99 ${pct(first, 99).toFixed(0)} ms; last 100: p50 ${pct(last, 50).toFixed(0)} ms, p99 ${pct(last, 99).toFixed(0)} ms`,
+        '',
+      ].join('\n'),
+    );
+    if (active !== orders) process.exitCode = 1;
+  } finally {
+    await worker.stop().catch(() => undefined);
+    await panels.close();
+    await orm.close(true);
+    await sui.close();
+    await xui.close();
+    await db.release();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
