@@ -28,6 +28,7 @@ import { Subscription, SubscriptionStatus } from '../../src/entities/subscriptio
 import { createApiKey } from '../../src/services/api-key.service';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
+import { Ticket, TicketAuthor, TicketMessage } from '../../src/entities/ticket.entity';
 
 /**
  * A statement budget for every list in the schema: the SQL statements a list costs are the same
@@ -71,6 +72,8 @@ const LISTS: Record<string, ListCase> = {
   admins: { budget: 1, role: 'ADMIN', args: () => '' },
   settings: { budget: 1, role: 'ADMIN', args: () => '' },
   auditLogs: { budget: 1, role: 'ADMIN', args: () => '(first: 50)' },
+  myTickets: { budget: 3, role: 'USER_BOT', args: () => '(first: 50)' },
+  tickets: { budget: 2, role: 'ADMIN', args: () => '(first: 50)' },
 };
 
 function isListField(type: GraphQLOutputType): boolean {
@@ -159,6 +162,9 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
     em.create(Admin, { telegramId: randomTelegramId(), role: AdminRole.SUPPORT });
     em.create(AuditLog, { actorType: 'SYSTEM', action: 'test', operation: 'test' });
     em.create(Evacuation, { fromServer: servers[0]!, status: EvacuationStatus.COMPLETED });
+    const ticket = em.create(Ticket, { customer, subject: `t${i}` });
+    em.create(TicketMessage, { ticket, authorType: TicketAuthor.CUSTOMER, body: 'q' });
+    em.create(TicketMessage, { ticket, authorType: TicketAuthor.ADMIN, body: 'a' });
   }
   await em.flush();
   for (let i = 0; i < n; i++) await createApiKey(em, { name: `budget ${i}`, role: Role.SUPPORT }, 'test');
