@@ -4,8 +4,8 @@ import { AppError, isAppError } from '../errors';
 import { authenticate } from '../services/api-key.service';
 import { customerOfPrincipal } from '../services/customer.service';
 import { MAX_RECEIPT_BYTES, storeReceipt } from '../services/payment.service';
-import { runInAuditScope } from '../services/audit.context';
 import { auditActorOf } from '../services/principal';
+import { runInRequestTransaction } from '../resolvers/transaction.middleware';
 import type { RouteHandler } from './api-server';
 import { bearerOf, readBody } from './request-context';
 
@@ -52,10 +52,8 @@ export function receiptRoute(orm: MikroORM): RouteHandler {
       }
       const bytes = await readBody(req, MAX_RECEIPT_BYTES);
       const customer = await customerOfPrincipal(em, principal);
-      const receipt = await runInAuditScope(
-        { actor: auditActorOf(principal), action: 'uploadReceipt', correlationId: tools.requestId },
-        () => em.transactional((tx) => storeReceipt(tx, tx.merge(customer), bytes)),
-      );
+      const audit = { actor: auditActorOf(principal), action: 'uploadReceipt', correlationId: tools.requestId };
+      const receipt = await runInRequestTransaction(em, audit, (tx) => storeReceipt(tx, tx.merge(customer), bytes));
       reply(201, { receiptId: receipt.id, mimeType: receipt.mimeType, size: receipt.size });
     } catch (err) {
       if ((err as { status?: number }).status === 413) {

@@ -3,7 +3,7 @@ import { GraphQLEnumType, GraphQLSchema } from 'graphql';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { auditMutations } from './audit.middleware';
+import { mutationTransaction } from './transaction.middleware';
 import { authChecker, authDirectives } from './auth';
 import { CustomerResolver } from './customer.resolver';
 import { DashboardResolver } from './dashboard.resolver';
@@ -42,14 +42,14 @@ export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema
   `${path.sep}schema`,
 );
 
-/** Builds the executable schema with auth directives, the auth checker and the audit middleware. */
+/** Builds the executable schema with auth directives, the auth checker and the mutation transaction middleware. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
     validate: false,
-    globalMiddlewares: [refuseUnstorableText, auditMutations],
+    globalMiddlewares: [refuseUnstorableText, mutationTransaction],
   });
   const roleEnum = schema.getType('Role');
   if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');

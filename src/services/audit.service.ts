@@ -1,5 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { AuditLog } from '../entities/audit-log.entity';
+import { currentAuditScope } from './audit.context';
 import { olderThan, toPage, type Page } from './pagination';
 
 /** Filter of the audit log query (all optional, combined with AND). */
@@ -34,4 +35,26 @@ export async function listAuditLogs(
   if (cursor) conditions.push(cursor as FilterQuery<AuditLog>);
   const rows = await em.find(AuditLog, { $and: conditions }, { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit: first + 1 });
   return toPage(rows, first, (r) => r.at);
+}
+
+/**
+ * Writes the one `call` row of an audited action that changed no row (so every mutation leaves a
+ * trace); does nothing outside an audit scope or when the ORM subscriber already recorded rows.
+ */
+export async function recordCallIfSilent(em: EntityManager): Promise<void> {
+  const scope = currentAuditScope();
+  if (!scope || scope.recorded > 0) return;
+  em.create(AuditLog, {
+    actorType: scope.actor.actorType,
+    apiKeyId: scope.actor.apiKeyId ?? null,
+    role: scope.actor.role ?? null,
+    adminId: scope.actor.adminId ?? null,
+    customerId: scope.actor.customerId ?? null,
+    telegramId: scope.actor.telegramId ?? null,
+    action: scope.action,
+    operation: 'call',
+    correlationId: scope.correlationId ?? null,
+    ip: scope.ip ?? null,
+  });
+  await em.flush();
 }

@@ -4,6 +4,7 @@ import { Customer, CustomerStatus, Language } from '../entities/customer.entity'
 import { Order } from '../entities/order.entity';
 import { AppError } from '../errors';
 import type { Principal } from './principal';
+import { lockForTransaction } from './transaction';
 
 export const registerInput = z.object({
   username: z.string().trim().max(64).nullish(),
@@ -36,7 +37,7 @@ export async function registerTelegramUser(em: EntityManager, p: Principal, inpu
   if (!p.telegramId) throw new AppError('BAD_USER_INPUT', 'Send X-Telegram-User-Id to act for a Telegram user.');
   const data = registerInput.parse(input);
   // Serialises concurrent /start of the same user so the upsert never races.
-  await em.execute(`select pg_advisory_xact_lock(hashtext('customer:tg:' || ?))`, [String(p.telegramId)]);
+  await lockForTransaction(em, `customer:tg:${p.telegramId}`);
   let customer = await em.findOne(Customer, { telegramId: p.telegramId });
   if (!customer) {
     const referrer = data.referralCode ? await em.findOne(Customer, { referralCode: data.referralCode }) : null;

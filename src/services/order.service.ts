@@ -18,6 +18,7 @@ import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
 import { getSetting } from './setting.service';
 import { postToWallet } from './wallet.service';
+import { lockForTransaction } from './transaction';
 
 /** Bounds of a wallet top-up, in the shop currency. */
 export const TOP_UP_MIN = 1000;
@@ -69,7 +70,7 @@ export async function createOrder(
 ): Promise<Order> {
   const key = idempotencyKey.parse(input.idempotencyKey);
   const data = createOrderInput.parse(input.order);
-  await em.execute(`select pg_advisory_xact_lock(hashtext('order-key:' || ? || ':' || ?))`, [input.principal, key]);
+  await lockForTransaction(em, `order-key:${input.principal}:${key}`);
   const existing = await em.findOne(Order, { principal: input.principal, idempotencyKey: key }, { populate: ['plan', 'subscription'] });
   if (existing) {
     if (existing.kind !== data.kind || (existing.plan?.id ?? null) !== (data.planId ?? null) || existing.customer.id !== input.customer.id) {

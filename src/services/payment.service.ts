@@ -10,6 +10,7 @@ import { AppError } from '../errors';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { lockForTransaction } from './transaction';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;
@@ -20,7 +21,7 @@ const MAX_OFFSET = 999;
  * is the final guard.
  */
 export async function allocatePayableAmount(em: EntityManager, amount: number): Promise<number> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext('payable-amount'))`);
+  await lockForTransaction(em, 'payable-amount');
   const taken = await em.execute<Array<{ a: number }>>(
     `select payable_amount as a from payment where method = 'CARD_TO_CARD' and status in ('PENDING', 'SUBMITTED') and payable_amount between ? and ?`,
     [amount, amount + MAX_OFFSET],

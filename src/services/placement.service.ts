@@ -6,6 +6,7 @@ import type { Subscription } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import type { AdminAlerts } from '../notifications/alerts';
 import { activeSubscriptionCounts } from './server.service';
+import { lockForTransaction } from './transaction';
 
 /** The alert sender NO_CAPACITY goes through: detached from the caller's transaction, de-duplicated. */
 export type CapacityAlerts = Pick<AdminAlerts, 'raise'>;
@@ -53,7 +54,7 @@ export function usableInbounds(inbounds: Inbound[], plan: Plan, server?: Server)
  * pass `lock: true` when the result is used, so concurrent placements do not overfill a server.
  */
 export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?: boolean; excludeServerIds?: string[] } = {}): Promise<Placement | null> {
-  if (opts.lock) await em.execute(`select pg_advisory_xact_lock(hashtext('placement:' || ?))`, [plan.serverGroup]);
+  if (opts.lock) await lockForTransaction(em, `placement:${plan.serverGroup}`);
   const servers = await em.find(Server, {
     serverGroup: plan.serverGroup,
     active: true,

@@ -4,6 +4,7 @@ import type { Customer } from '../entities/customer.entity';
 import { LedgerEntry, LedgerKind } from '../entities/ledger-entry.entity';
 import type { Order } from '../entities/order.entity';
 import { AppError } from '../errors';
+import { lockForTransaction } from './transaction';
 
 /** The wallet balance: the sum of its ledger entries (never stored). */
 export async function walletBalance(em: EntityManager, customerId: string): Promise<number> {
@@ -13,7 +14,7 @@ export async function walletBalance(em: EntityManager, customerId: string): Prom
 
 /** Serialises money movements of one wallet until the transaction ends (no overdraw by racing debits). */
 async function lockWallet(em: EntityManager, customerId: string): Promise<void> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext('wallet:' || ?))`, [customerId]);
+  await lockForTransaction(em, `wallet:${customerId}`);
 }
 
 /** Appends one ledger entry to a customer wallet; a debit beyond the balance is refused. */
