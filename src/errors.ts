@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   SUBSCRIPTION_NOT_CHANGEABLE: { message: 'This subscription cannot be enabled or disabled in its current state.', reportable: false },
   SERVER_NOT_FOUND: { message: 'Server not found.', reportable: false },
   SERVER_NAME_TAKEN: { message: 'A server with this name already exists.', reportable: false },
+  SERVER_ALREADY_ADDED: { message: 'This panel (same host, port and base path) was already added as another server.', reportable: false },
+  SERVER_IN_USE: { message: 'This server has or had subscriptions; deactivate it instead of deleting it.', reportable: false },
   NO_CAPACITY: { message: 'No server has room for a new subscription right now.', reportable: true },
   PANEL_UNAVAILABLE: { message: 'The panel server cannot be reached right now.', reportable: true },
   PANEL_REJECTED: { message: 'The panel refused the request.', reportable: true },

@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
+import { ApiKey } from '../src/entities/api-key.entity';
+import { Role } from '../src/entities/common';
 import { createLogger, scrubText } from '../src/logger';
+import { openTestOrm } from './helpers/db';
 
 function capture() {
   const lines: string[] = [];
@@ -40,5 +43,36 @@ describe('logger', () => {
     expect(out).not.toContain(botToken);
     expect(out).not.toContain(apiKey);
     expect(scrubText(`x ${botToken} y`)).toBe('x [REDACTED] y');
+  });
+});
+
+describe('logger and failed SQL statements', () => {
+  it("redacts the values of a failed statement (a key's secret_hash) from the message, stack and detail, keeping what failed", async () => {
+    const orm = await openTestOrm(2);
+    try {
+      const prefix = `p${Date.now().toString(36)}`.slice(0, 10);
+      const secretHash = 'f00dfeed'.repeat(8);
+      const em = orm.em.fork();
+      em.create(ApiKey, { name: 'first', role: Role.SUPPORT, prefix, secretHash: 'a'.repeat(64), createdBy: 'test' });
+      await em.flush();
+      const em2 = orm.em.fork();
+      em2.create(ApiKey, { name: 'second', role: Role.SUPPORT, prefix, secretHash, createdBy: 'test' });
+      const err = await em2.flush().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(String((err as Error).message)).toContain(secretHash);
+      const { logger, lines } = capture();
+      logger.error({ err }, 'insert failed');
+      logger.error(`worker: ${(err as Error).message}`);
+      const out = lines.join('');
+      expect(out).not.toContain(secretHash);
+      expect(out).not.toContain(prefix);
+      expect(out).toContain('api_key');
+      expect(out).toContain('duplicate key');
+      expect(out).toMatch(/at .*\.[jt]s:\d+:\d+/);
+    } finally {
+      await orm.close(true);
+    }
   });
 });

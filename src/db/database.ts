@@ -54,9 +54,23 @@ export async function openDatabase(config: Config, logger: Logger, mode: 'own' |
   return { url: `${pg.serverUrl}/${EMBEDDED_DB_NAME}`, embedded: true, stop: () => pg.stop() };
 }
 
-/** Opens the ORM on a database URL. */
-export async function openOrm(url: string, poolMax = 10): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax } }));
+/**
+ * Opens the ORM on a database URL. With a `logger`, the query builder's own messages (e.g.
+ * "Connection Error: …" while the database is away) become log lines instead of bare console output.
+ */
+export async function openOrm(url: string, poolMax = 10, logger?: Logger): Promise<MikroORM> {
+  const driverLog = logger?.child({ component: 'database' });
+  const driverOptions = driverLog
+    ? {
+        log: {
+          warn: (m: unknown) => driverLog.warn(String(m)),
+          error: (m: unknown) => driverLog.error(String(m)),
+          deprecate: (m: unknown) => driverLog.debug(String(m)),
+          debug: (m: unknown) => driverLog.debug(String(m)),
+        },
+      }
+    : {};
+  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax }, driverOptions }));
 }
 
 /** Applies our migrations, then graphile-worker's. Safe to run repeatedly and concurrently. */

@@ -30,6 +30,10 @@ export class Server {
   @Property({ type: 'text' })
   baseUrl!: string;
 
+  /** Host, port and base path of the panel, normalised: one row per panel (null only for duplicates older than the key). */
+  @Property({ type: 'text', nullable: true, unique: true })
+  panelKey?: string | null;
+
   /** AES-256-GCM ciphertext of `{username, password, apiToken}` (src/crypto.ts). Never returned. */
   @Property({ type: 'text', hidden: true })
   credentialsEnc!: string;

@@ -171,7 +171,16 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => buildContext(req, requestId, ip),
+      context: async () => {
+        try {
+          return await buildContext(req, requestId, ip);
+        } catch (err) {
+          // Apollo answers a failed context (e.g. the key lookup during a database outage) with a
+          // 500 and runs no request plugin, so this is the only place it can be logged.
+          logger.error({ err, requestId }, 'GraphQL request failed before execution');
+          throw err;
+        }
+      },
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) outHeaders[k] = v;

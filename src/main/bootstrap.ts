@@ -19,7 +19,7 @@ export async function bootstrap(name: string, dbMode: 'own' | 'shared'): Promise
   const db = await openDatabase(config, logger, dbMode);
   let orm: MikroORM;
   try {
-    orm = await openOrm(db.url, config.DATABASE_POOL_MAX);
+    orm = await openOrm(db.url, config.DATABASE_POOL_MAX, logger);
     await migrate(orm, logger);
   } catch (err) {
     await db.stop().catch(() => undefined);

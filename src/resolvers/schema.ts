@@ -17,7 +17,7 @@ import { SubscriptionAdminResolver } from './subscription-admin.resolver';
 import { TicketResolver } from './ticket.resolver';
 import { ShopResolver } from './shop.resolver';
 import { SystemResolver } from './system.resolver';
-import { refuseUnstorableText } from './text-input.middleware';
+import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -49,7 +49,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: 'error',
     validate: false,
-    globalMiddlewares: [refuseUnstorableText, mutationTransaction],
+    globalMiddlewares: [refuseUnstorableText, refuseSpoofingText, mutationTransaction],
   });
   const roleEnum = schema.getType('Role');
   if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');

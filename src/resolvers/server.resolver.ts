@@ -4,6 +4,7 @@ import { Role } from '../entities/common';
 import type { Server } from '../entities/server.entity';
 import {
   addServer,
+  deleteServer,
   listServers,
   setServerActive,
   syncInbounds,
@@ -78,6 +79,15 @@ export class ServerResolver {
   async updateServer(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateServerInput): Promise<ServerType> {
     await updateServer(ctx.em, ctx.services, id, input);
     return presentOne(ctx, id);
+  }
+
+  @Mutation(() => ID, {
+    description: 'Deletes a server that never had a subscription (added by mistake, wrong panel); returns its id. One that has or had subscriptions is refused with SERVER_IN_USE: deactivate it instead.',
+  })
+  @Auth(Role.ADMIN)
+  async deleteServer(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<string> {
+    await deleteServer(ctx.em, ctx.services.panels, id);
+    return id;
   }
 
   @Mutation(() => ServerType, { description: 'An inactive server gets no new subscriptions; existing ones keep working.' })

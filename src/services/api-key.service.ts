@@ -1,8 +1,9 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';
+import { Reseller } from '../entities/reseller.entity';
 import { AppError } from '../errors';
 import type { ChangeFeed } from '../db/change-feed';
 import { isUuid } from './ids';
@@ -47,6 +48,8 @@ export async function createApiKey(
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) {
     throw new AppError('BAD_USER_INPUT', 'expiresAt must be in the future.');
   }
+  const resellerNotFound = () => new AppError('NOT_FOUND', 'Reseller not found.', { field: 'resellerId' });
+  if (data.resellerId && !(await em.findOne(Reseller, { id: data.resellerId }))) throw resellerNotFound();
   const prefix = randomAlnum(10);
   const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
   const apiKey = em.create(ApiKey, {
@@ -59,7 +62,13 @@ export async function createApiKey(
     expiresAt: data.expiresAt ?? null,
     createdBy,
   });
-  await em.flush();
+  try {
+    await em.flush();
+  } catch (err) {
+    // The reseller was deleted between the check and the insert.
+    if (err instanceof ForeignKeyConstraintViolationException) throw resellerNotFound();
+    throw err;
+  }
   return { apiKey, secret };
 }
 

@@ -1,6 +1,8 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { AuditLog } from '../entities/audit-log.entity';
+import { AppError } from '../errors';
 import { currentAuditScope } from './audit.context';
+import { isUuid } from './ids';
 import { olderThan, toPage, type Page } from './pagination';
 
 /** Filter of the audit log query (all optional, combined with AND). */
@@ -22,6 +24,10 @@ export async function listAuditLogs(
   first: number,
   after?: string | null,
 ): Promise<Page<AuditLog>> {
+  for (const k of ['apiKeyId', 'adminId', 'customerId'] as const) {
+    const id = filter[k];
+    if (id && !isUuid(id)) throw new AppError('BAD_USER_INPUT', `\`filter.${k}\` must be a UUID.`, { field: `filter.${k}` });
+  }
   const where: FilterQuery<AuditLog> & Record<string, unknown> = {};
   for (const k of ['action', 'resourceType', 'resourceId', 'apiKeyId', 'adminId', 'customerId'] as const) {
     if (filter[k]) where[k] = filter[k];

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { DiscountCode } from '../entities/discount-code.entity';
+import { Plan } from '../entities/plan.entity';
 import { AppError } from '../errors';
 import { isUuid } from './ids';
 
@@ -14,11 +15,18 @@ export const createDiscountInput = z
     validUntil: z.date().nullish(),
     planIds: z.array(z.uuid()).default([]),
   })
-  .refine((v) => !!v.percent !== !!v.amount, { message: 'give either percent or amount', path: ['percent'] });
+  .refine((v) => !!v.percent !== !!v.amount, { message: 'give either percent or amount', path: ['percent'] })
+  .refine((v) => !v.validFrom || !v.validUntil || v.validUntil > v.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] });
 export type CreateDiscountInput = z.input<typeof createDiscountInput>;
 
 export async function createDiscountCode(em: EntityManager, input: CreateDiscountInput): Promise<DiscountCode> {
   const d = createDiscountInput.parse(input);
+  d.planIds = [...new Set(d.planIds.map((id) => id.toLowerCase()))];
+  if (d.planIds.length > 0) {
+    const found = new Set((await em.find(Plan, { id: { $in: d.planIds } }, { fields: ['id'] })).map((p) => p.id));
+    const unknown = d.planIds.filter((id) => !found.has(id));
+    if (unknown.length > 0) throw new AppError('PLAN_NOT_FOUND', `Unknown plan id(s): ${unknown.join(', ')}.`, { field: 'planIds', planIds: unknown });
+  }
   const row = em.create(DiscountCode, { ...d, percent: d.percent ?? null, amount: d.amount ?? null, maxUses: d.maxUses ?? null });
   try {
     await em.flush();

@@ -54,6 +54,13 @@ export class PanelRegistry {
     return this.factory(conn, { ...this.httpOptions, rejectUnauthorized: opts.tlsVerify ?? true });
   }
 
+  /** Closes and drops the adapter of a server (deleted); a later call would build a new one. */
+  async forget(serverId: string): Promise<void> {
+    const hit = this.cache.get(serverId);
+    this.cache.delete(serverId);
+    await hit?.adapter.close().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.cache.values()].map((c) => c.adapter.close().catch(() => undefined)));
     this.cache.clear();

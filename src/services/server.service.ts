@@ -1,10 +1,10 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { PanelAdapter, PanelInbound, PanelInfo } from '../clients/panel.types';
 import type { SecretBox } from '../crypto';
 import { Inbound } from '../entities/inbound.entity';
 import { Server, ServerKind, ServerStatus } from '../entities/server.entity';
-import { SubscriptionStatus } from '../entities/subscription.entity';
+import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import { isUuid } from './ids';
 import type { PanelCredentials, PanelRegistry } from './panel-registry';
@@ -18,6 +18,25 @@ const baseUrl = z
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be http(s)')
   .transform((u) => (u.endsWith('/') ? u : `${u}/`));
+
+/**
+ * The identity of a panel: lower-case host, explicit port and web base path (repeated slashes
+ * collapsed, ending with `/`). Two servers with the same key are the same panel, however the URL
+ * was typed (`http://Host:80/app` = `http://host/app/`).
+ */
+export function panelKeyOf(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  let path = u.pathname.replace(/\/{2,}/g, '/');
+  if (!path.endsWith('/')) path += '/';
+  return `${u.hostname.toLowerCase()}:${port}${path}`;
+}
+
+/** The error for a violated unique constraint of `server`. */
+function serverConflict(err: UniqueConstraintViolationException): AppError {
+  const constraint = (err as { constraint?: string }).constraint;
+  return constraint === 'server_panel_key_unique' ? new AppError('SERVER_ALREADY_ADDED') : new AppError('SERVER_NAME_TAKEN');
+}
 
 export const addServerInput = z
   .object({
@@ -108,6 +127,9 @@ async function saveInbounds(em: EntityManager, server: Server, inbounds: PanelIn
 /** Adds a panel server after a connection test (unless skipped); credentials are stored encrypted. */
 export async function addServer(em: EntityManager, deps: { secrets: SecretBox; panels: PanelRegistry }, input: AddServerInput): Promise<Server> {
   const data = addServerInput.parse(input);
+  const panelKey = panelKeyOf(data.baseUrl);
+  // Before the (slow) connection test; the unique index decides races.
+  if (await em.findOne(Server, { panelKey }, { fields: ['id'] })) throw new AppError('SERVER_ALREADY_ADDED');
   const creds = credentialsOf(data);
   let probe: Awaited<ReturnType<typeof probePanel>> | null = null;
   if (!data.skipConnectionTest) {
@@ -123,6 +145,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     name: data.name,
     kind: data.kind,
     baseUrl: data.baseUrl,
+    panelKey,
     credentialsEnc: deps.secrets.encryptJson(creds),
     serverGroup: data.serverGroup,
     capacity: data.capacity,
@@ -136,7 +159,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
   try {
     await em.flush();
   } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('SERVER_NAME_TAKEN');
+    if (err instanceof UniqueConstraintViolationException) throw serverConflict(err);
     throw err;
   }
   if (probe) await saveInbounds(em, server, probe.inbounds);
@@ -158,7 +181,10 @@ export async function updateServer(em: EntityManager, deps: { secrets: SecretBox
   const data = updateServerInput.parse(input);
   const server = await getServerOrFail(em, id);
   if (data.name) server.name = data.name;
-  if (data.baseUrl) server.baseUrl = data.baseUrl;
+  if (data.baseUrl) {
+    server.baseUrl = data.baseUrl;
+    server.panelKey = panelKeyOf(data.baseUrl);
+  }
   if (data.serverGroup) server.serverGroup = data.serverGroup;
   if (data.capacity) server.capacity = data.capacity;
   if (data.tlsVerify !== undefined && data.tlsVerify !== null) server.tlsVerify = data.tlsVerify;
@@ -177,9 +203,28 @@ export async function updateServer(em: EntityManager, deps: { secrets: SecretBox
   try {
     await em.flush();
   } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('SERVER_NAME_TAKEN');
+    if (err instanceof UniqueConstraintViolationException) throw serverConflict(err);
     throw err;
   }
+  return server;
+}
+
+/**
+ * Deletes a server that never had a subscription (its inbounds go with it); one that has or had
+ * subscriptions is refused with SERVER_IN_USE (the subscriptions keep their history).
+ */
+export async function deleteServer(em: EntityManager, panels: PanelRegistry, id: string): Promise<Server> {
+  const server = await getServerOrFail(em, id);
+  // Any subscription, ENDED included: deleting would orphan its history (the foreign key restricts it too).
+  if ((await em.count(Subscription, { server })) > 0) throw new AppError('SERVER_IN_USE');
+  em.remove(server);
+  try {
+    await em.flush();
+  } catch (err) {
+    if (err instanceof ForeignKeyConstraintViolationException || (err as { code?: string }).code === '23001') throw new AppError('SERVER_IN_USE');
+    throw err;
+  }
+  await panels.forget(id);
   return server;
 }
 

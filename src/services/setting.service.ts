@@ -1,7 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { Plan } from '../entities/plan.entity';
 import { Setting } from '../entities/setting.entity';
 import { AppError } from '../errors';
+
+/** `trial_plan_code` must name an existing trial plan: a paid plan there would be given away. */
+async function checkTrialPlanCode(em: EntityManager, code: string | null): Promise<void> {
+  if (code === null) return;
+  const plan = await em.findOne(Plan, { code });
+  if (!plan) throw new AppError('PLAN_NOT_FOUND', `No plan has the code "${code}".`, { field: 'value' });
+  if (!plan.isTrial) throw new AppError('BAD_USER_INPUT', `Plan "${code}" is not a trial plan (isTrial is false); create a plan with isTrial true for the free trial.`, { field: 'value' });
+}
 
 /**
  * The runtime settings: each key with its type, default and meaning. Values are stored as JSON
@@ -11,7 +20,12 @@ export const SETTINGS = {
   card_number: { schema: z.string().regex(/^[0-9 -]{0,32}$/), default: '', doc: 'Card number shown for card-to-card payments.' },
   card_holder: { schema: z.string().max(100), default: '', doc: 'Name of the card holder.' },
   payment_deadline_minutes: { schema: z.number().int().min(5).max(7 * 24 * 60), default: 60, doc: 'Minutes a card-to-card payment stays open.' },
-  trial_plan_code: { schema: z.string().max(50).nullable(), default: null, doc: 'Code of the plan given as free trial; null = no trial.' },
+  trial_plan_code: {
+    schema: z.string().max(50).nullable(),
+    default: null,
+    doc: 'Code of the plan given as free trial (a plan with isTrial true); null = no trial.',
+    check: checkTrialPlanCode,
+  },
   support_handle: { schema: z.string().max(100), default: '', doc: 'Telegram handle of support, shown to users.' },
   currency: { schema: z.string().min(1).max(10), default: 'IRT', doc: 'Currency code of all prices (integer amounts).' },
   warning_traffic_percents: { schema: z.array(z.number().int().min(1).max(100)).max(5), default: [80, 100], doc: 'Usage warnings, in percent of the quota.' },
@@ -65,8 +79,13 @@ export async function updateSetting(em: EntityManager, key: string, value: unkno
   if (!parsed.success) {
     throw new AppError('BAD_USER_INPUT', `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
+  const entry = SETTINGS[key];
+  if ('check' in entry) await entry.check(em, parsed.data as never);
   const row = await em.findOne(Setting, { key });
-  if (row) row.value = parsed.data;
+  // The column holds JSON, never SQL NULL: null (only allowed where it is the default) removes the row.
+  if (parsed.data === null) {
+    if (row) em.remove(row);
+  } else if (row) row.value = parsed.data;
   else em.create(Setting, { key, value: parsed.data });
   await em.flush();
   return parsed.data;

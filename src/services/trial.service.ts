@@ -23,7 +23,8 @@ export async function requestTrial(
   if (customer.trialUsedAt) throw new AppError('TRIAL_ALREADY_USED');
   const code = await getSetting(em, 'trial_plan_code');
   const plan = code ? await em.findOne(Plan, { code }) : null;
-  if (!plan || !plan.active) throw new AppError('TRIAL_NOT_AVAILABLE');
+  // A paid plan named here (set before the setting was checked) is never given away.
+  if (!plan || !plan.active || !plan.isTrial) throw new AppError('TRIAL_NOT_AVAILABLE');
   await assertCapacityFor(em, plan, deps.alerts);
   const [row] = await em.execute<Array<{ n: string }>>(`select nextval('order_number_seq')::bigint as n`);
   const order = em.create(Order, {

@@ -22,6 +22,7 @@ import type { AppServices } from '../../src/services/app-services';
 import { startEvacuation } from '../../src/services/evacuation.service';
 import { enqueue } from '../../src/jobs/enqueue';
 import { openTicket } from '../../src/services/ticket.service';
+import { panelKeyOf } from '../../src/services/server.service';
 
 /** What sample calls may use: the database, the API's services, a panel simulator and a shop. */
 export interface SampleContext {
@@ -50,7 +51,8 @@ export function sampleContext(orm: MikroORM, services: AppServices): SampleConte
           inbounds: [{ remoteId: String(inbound.id), tag: inbound.tag, protocol: 'vless', port: 443 }],
         });
         const customer = await buildCustomer(orm);
-        await orm.em.fork().transactional((em) => updateSetting(em, 'trial_plan_code', plan.code));
+        const trialPlan = await buildPlan(orm, { isTrial: true, price: 0, serverGroup: plan.serverGroup, durationDays: 1 });
+        await orm.em.fork().transactional((em) => updateSetting(em, 'trial_plan_code', trialPlan.code));
         return { customer, plan };
       })();
       return shop;
@@ -160,6 +162,8 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
   'Query.server': async (ctx) => ({ query: 'query($id: ID!) { server(id: $id) { id } }', variables: { id: (await sampleServer(ctx)).id } }),
   'Mutation.addServer': async (ctx) => {
     const sim = await ctx.panel();
+    // One server per panel: free the sample panel's key so each sample call can add it again.
+    await ctx.orm.em.fork().nativeUpdate(Server, { panelKey: panelKeyOf(sim.url) }, { panelKey: null });
     return {
       query: 'mutation($i: AddServerInput!) { addServer(input: $i) { id } }',
       variables: { i: { name: `s-${randomUUID()}`, kind: 'SUI', baseUrl: sim.url, username: sim.username, password: sim.password } },
@@ -167,6 +171,10 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
   },
   'Mutation.updateServer': async (ctx) => ({
     query: 'mutation($id: ID!) { updateServer(id: $id, input: { capacity: 7 }) { id capacity } }',
+    variables: { id: (await sampleServer(ctx)).id },
+  }),
+  'Mutation.deleteServer': async (ctx) => ({
+    query: 'mutation($id: ID!) { deleteServer(id: $id) }',
     variables: { id: (await sampleServer(ctx)).id },
   }),
   'Mutation.setServerActive': async (ctx) => ({

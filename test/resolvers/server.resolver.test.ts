@@ -28,8 +28,18 @@ describe('servers in GraphQL', () => {
   afterAll(async () => {
     await sui.close();
     await xui.close();
+    await Promise.all(extra.map((s) => s.close()));
     await t.close();
   });
+
+  // One server per panel: tests that add a server of their own get a panel of their own.
+  const extra: SuiSimulator[] = [];
+  const ownSui = async (): Promise<SuiSimulator> => {
+    const s = await startSuiSimulator({ profile: '1.5' });
+    s.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
+    extra.push(s);
+    return s;
+  };
 
   it('adds an S-UI server after a connection test, with its version and inbounds', async () => {
     const name = `sui-${randomUUID()}`;
@@ -73,7 +83,8 @@ describe('servers in GraphQL', () => {
 
   it('refuses wrong credentials with PANEL_AUTH_FAILED and saves nothing', async () => {
     const name = `bad-${randomUUID()}`;
-    const res = await t.gql(ADD, { i: { name, kind: 'SUI', baseUrl: sui.url, username: 'admin', password: 'wrong' } }, { key });
+    const panel = await ownSui();
+    const res = await t.gql(ADD, { i: { name, kind: 'SUI', baseUrl: panel.url, username: 'admin', password: 'wrong' } }, { key });
     expect(errorCode(res)).toBe('PANEL_AUTH_FAILED');
     expect(await orm.em.fork().count(Server, { name })).toBe(0);
   });
@@ -92,6 +103,7 @@ describe('servers in GraphQL', () => {
   });
 
   it('tests a saved server, syncs its inbounds, and reports load', async () => {
+    const sui = await ownSui();
     const add = await t.gql<{ addServer: { id: string } }>(
       ADD,
       { i: { name: `t-${randomUUID()}`, kind: 'SUI', baseUrl: sui.url, username: sui.username, password: sui.password } },
@@ -116,6 +128,7 @@ describe('servers in GraphQL', () => {
   });
 
   it('updates a server and switches it off for new placements', async () => {
+    const sui = await ownSui();
     const add = await t.gql<{ addServer: { id: string } }>(
       ADD,
       { i: { name: `u-${randomUUID()}`, kind: 'SUI', baseUrl: sui.url, username: sui.username, password: sui.password } },
