@@ -118,7 +118,8 @@ describe('authorization matrix', () => {
       }),
     );
     expect([...outcomes].sort()).toEqual([...expected].sort());
-  });
+    // Every root field × every caller: it grows with the schema (and the machine may be busy).
+  }, 120_000);
 
   it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
     const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;
