@@ -16,6 +16,10 @@ const SERVICE_FORBIDDEN = [
   { group: ['**/resolvers/**', '**/bots/**', '**/jobs/**', '!**/jobs/enqueue', '**/worker/**', '**/main/**', '**/http/**'], message: 'Services must not depend on the layers that call them (jobs/enqueue is the one allowed: enqueueing belongs to the domain transaction).' },
 ];
 
+const CORE_FORBIDDEN = [
+  { group: ['**/services/**', '**/notifications/**', '**/resolvers/**', '**/jobs/**', '**/worker/**', '**/main/**', '**/http/**', '**/bots/**'], message: 'The database core and entities depend on no layer above them; wire such things in src/main.' },
+];
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'schema/**'] },
   js.configs.recommended,
@@ -31,5 +35,6 @@ module.exports = tseslint.config(
   },
   { files: ['src/bots/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: BOT_FORBIDDEN }] } },
   { files: ['src/services/**/*.ts', 'src/notifications/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: SERVICE_FORBIDDEN }] } },
+  { files: ['src/db/**/*.ts', 'src/entities/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: CORE_FORBIDDEN }] } },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.js', '*.js', 'src/simulators/**/main.ts'], rules: { 'no-console': 'off' } },
 );

@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EventSubscriber } from '@mikro-orm/postgresql';
 import { runMigrations } from 'graphile-worker';
 import { Client } from 'pg';
 import path from 'node:path';
@@ -55,10 +55,11 @@ export async function openDatabase(config: Config, logger: Logger, mode: 'own' |
 }
 
 /**
- * Opens the ORM on a database URL. With a `logger`, the query builder's own messages (e.g.
+ * Opens the ORM on a database URL with the given event subscribers (processes use src/main/orm.ts,
+ * which wires the audit subscriber). With a `logger`, the query builder's own messages (e.g.
  * "Connection Error: …" while the database is away) become log lines instead of bare console output.
  */
-export async function openOrm(url: string, poolMax = 10, logger?: Logger): Promise<MikroORM> {
+export async function openOrmWith(url: string, poolMax: number, subscribers: EventSubscriber[], logger?: Logger): Promise<MikroORM> {
   const driverLog = logger?.child({ component: 'database' });
   const driverOptions = driverLog
     ? {
@@ -70,7 +71,7 @@ export async function openOrm(url: string, poolMax = 10, logger?: Logger): Promi
         },
       }
     : {};
-  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax }, driverOptions }));
+  return MikroORM.init(ormConfig(url, { pool: { min: 0, max: poolMax }, subscribers, driverOptions }));
 }
 
 /** Applies our migrations, then graphile-worker's. Safe to run repeatedly and concurrently. */

@@ -2,12 +2,12 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { ALL_ENTITIES } from '../entities/entities';
-import { AuditSubscriber } from '../services/audit.subscriber';
 
 /**
  * MikroORM 6 configuration (legacy decorators + reflect-metadata, see design/STACK.md §8).
  * Migrations live in /migrations (TS) and dist/migrations (compiled); no snapshot file, and the
- * graphile_worker schema is never diffed.
+ * graphile_worker schema is never diffed. Event subscribers (the audit log) are not wired here:
+ * the composition root passes them (src/main/orm.ts), so this core file depends on no service.
  */
 export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
   const root = path.resolve(__dirname, '..', '..');
@@ -16,7 +16,6 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     clientUrl,
     entities: ALL_ENTITIES,
     extensions: [Migrator],
-    subscribers: [new AuditSubscriber()],
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
     allowGlobalContext: false,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, type Config } from '../config';
-import { migrate, openDatabase, openOrm, type DatabaseHandle } from '../db/database';
+import { migrate, openDatabase, type DatabaseHandle } from '../db/database';
+import { openOrm } from './orm';
 import { createLogger, type Logger } from '../logger';
 
 /** What every process starts with. */

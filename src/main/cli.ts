@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { migrate, openDatabase, openOrm } from '../db/database';
+import { migrate, openDatabase } from '../db/database';
+import { openOrm } from './orm';
 import { AdminRole, Role } from '../entities/common';
 import { createLogger } from '../logger';
 import { emitSchemaFile } from '../resolvers/schema';

@@ -1,3 +1,4 @@
+import { isPanelError } from '../clients/panel-error';
 import { isAppError } from '../errors';
 
 /**
@@ -15,4 +16,13 @@ export function safeError(err: unknown): string {
 /** A PostgreSQL text[] literal of panel client names (quotes and backslashes dropped: names never hold them). */
 export function pgTextArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
+}
+
+/**
+ * A panel refused the call for good (`PanelError.retryable` false: a 4xx-like refusal, a response
+ * of the wrong shape, a TLS problem): trying again cannot help, so a job fails at once instead of
+ * spending its attempts. Outages, timeouts and our own errors (e.g. NO_CAPACITY) are not permanent.
+ */
+export function isPermanentPanelFailure(err: unknown): boolean {
+  return isPanelError(err) && !err.retryable;
 }

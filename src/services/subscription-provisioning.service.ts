@@ -8,6 +8,7 @@ import { failOrder } from './order-fulfilment.service';
 import { queueNotification } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
 import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
+import { isPermanentPanelFailure } from './panel-failure';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 
@@ -53,7 +54,8 @@ async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscripti
 /**
  * provision_subscription: place, make the panel hold exactly this client (looked up by its
  * deterministic name, so a crash after the panel accepted it never makes a second one), read its
- * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt fails the order.
+ * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt, or at once when
+ * the panel refused for good (`PanelError.retryable` false), fails the order and refunds it.
  */
 export async function provisionSubscription(
   em: EntityManager,
@@ -85,7 +87,7 @@ export async function provisionSubscription(
     });
     return 'active';
   } catch (err) {
-    if (attempt.attempt < attempt.maxAttempts) throw err;
+    if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
     deps.logger.error({ err, subscriptionId: payload.subscriptionId, attempts: attempt.attempt }, 'provisioning failed for good');
     await em.transactional(async (tx) => {
       const order = payload.orderId ? await tx.findOne(Order, { id: payload.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : null;
@@ -112,7 +114,8 @@ async function serverForRenewal(em: EntityManager, sub: Subscription): Promise<S
 /**
  * apply_order: sets the renewal's or extra traffic's absolute expiry and quota (fixed on the order
  * when it was paid) on the same panel client, so the link does not change; a renewal starts a new
- * traffic period. Throws to retry; on the last attempt fails the order (refund).
+ * traffic period. Throws to retry; on the last attempt, or at once when the panel refused for good,
+ * fails the order (refund).
  */
 export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
   const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'] });
@@ -158,7 +161,7 @@ export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payl
     });
     return 'applied';
   } catch (err) {
-    if (attempt.attempt < attempt.maxAttempts) throw err;
+    if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
     deps.logger.error({ err, orderId: order.id, attempts: attempt.attempt }, 'renewal failed for good');
     await em.transactional(async (tx) => {
       const o = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });

@@ -62,6 +62,30 @@ describe('provisioning when the panel is down', () => {
     expect(wallet.data!.wallet.balance).toBe(0);
   });
 
+  it('fails and refunds the order on the first attempt when the panel refuses the client for good, without retrying', async () => {
+    const tg = await w.newUser();
+    const res = await w.asUser<{ createOrder: { id: string; payment: { id: string } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    const orderId = res.data!.createOrder.id;
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: res.data!.createOrder.payment.id });
+    // The panel answers every write with its refusal envelope (e.g. an inbound it no longer has).
+    w.sim.server.injectFault({ fault: { kind: 'status', status: 200, body: '{"success":false,"msg":"inbound not found","obj":null}' }, match: { method: 'POST' }, times: Infinity });
+    try {
+      const stats = await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+      expect(stats.provision_subscription).toEqual({ ok: 1, failed: 0 });
+    } finally {
+      w.sim.server.clearFaults();
+    }
+    const em = w.t.orm.em.fork();
+    const order = await em.findOneOrFail(Order, { id: orderId }, { populate: ['subscription'] });
+    expect({ order: order.status, subscription: order.subscription!.status, attempt: order.attempt }).toEqual({ order: OrderStatus.FAILED, subscription: SubscriptionStatus.FAILED, attempt: 1 });
+    expect((await em.find(LedgerEntry, { order: orderId, kind: LedgerKind.REFUND })).map((r) => r.amount)).toEqual([order.amountDue]);
+    expect(await em.count(Notification, { kind: 'PROVISIONING_FAILED', recipientTelegramId: tg })).toBe(1);
+    expect(await queuedJobs(w.t.orm, 'provision_subscription')).toEqual([]);
+  });
+
   it('runs the provisioning job twice with one effect', async () => {
     const tg = await w.newUser();
     await w.asAdmin('mutation($c: ID!, $a: Int!) { adjustWallet(customerId: $c, amount: $a, reason: "test credit") { balance } }', {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SecretBox } from '../../src/crypto';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { Payment } from '../../src/entities/payment.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { createOrder } from '../../src/services/order.service';

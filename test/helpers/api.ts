@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger';
 import { createApiKey } from '../../src/services/api-key.service';
 import type { AppServices } from '../../src/services/app-services';
 import { testServices } from './services';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { createIsolatedDatabase, openTestOrm } from './db';
 
 /** A GraphQL response as the HTTP client sees it. */

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { TEMPLATE_DB, workerDbName } from './db-names';
 
 function serverUrl(): string {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomInt, randomUUID } from 'node:crypto';
 import { createTelegramSender } from '../../src/clients/telegram.client';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { Admin } from '../../src/entities/admin.entity';
 import { AdminRole } from '../../src/entities/common';
 import { Customer } from '../../src/entities/customer.entity';

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Role } from '../../src/entities/common';
 import { createApi, type ApiHandle } from '../../src/http/api-server';
 import { createLogger } from '../../src/logger';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { makeKey, testConfig } from '../helpers/api';
 import { workerDatabaseUrl } from '../helpers/db';
 import { startPgProxy, type PgProxy } from '../helpers/pg-proxy';

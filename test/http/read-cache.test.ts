@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { Role } from '../../src/entities/common';
 import { ApiKey } from '../../src/entities/api-key.entity';
 import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';

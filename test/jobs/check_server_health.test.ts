@@ -8,7 +8,7 @@ import type { AppServices } from '../../src/services/app-services';
 import { chooseServer } from '../../src/services/placement.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { buildPlan, buildServerFor } from '../factories/commerce';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { createIsolatedDatabase } from '../helpers/db';
 import { runJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin, servicesWithInstantBreaker } from '../helpers/server-ops';

@@ -9,7 +9,7 @@ import { panelNameFor } from '../../src/services/subscription.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { buildCustomer, buildPlan, buildServerFor, GB } from '../factories/commerce';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { createIsolatedDatabase } from '../helpers/db';
 import { queuedJobs, runJob, type QueuedJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin, servicesWithInstantBreaker } from '../helpers/server-ops';

@@ -46,4 +46,9 @@ describe('layer boundaries', () => {
     const messages = await lint('src/notifications/example.ts', `import { Bot } from 'grammy';\nimport { run } from 'graphile-worker';\nexport const x = [Bot, run];\n`);
     expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(2);
   });
+
+  it('refuses the database core importing a service (the audit subscriber is wired in src/main)', async () => {
+    const messages = await lint('src/db/orm.config.ts', `import { AuditSubscriber } from '../services/audit.subscriber';\nexport const x = AuditSubscriber;\n`);
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(1);
+  });
 });

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox } from '../../src/crypto';
 import { Server, ServerKind } from '../../src/entities/server.entity';
 import { rotateSecrets } from '../../src/services/secret-rotation.service';
-import { openOrm } from '../../src/db/database';
+import { openOrm } from '../../src/main/orm';
 import { createIsolatedDatabase } from '../helpers/db';
 
 describe('encryption key rotation', () => {
