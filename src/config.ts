@@ -122,6 +122,17 @@ export const configSchema = z.object({
   PROVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(9),
   /** Max concurrent HTTP requests to one panel. Default: 4. */
   PANEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Let reseller webhook URLs point at loopback, private, link-local and other non-public
+   * addresses (only for a receiver on a private network you trust). Default: false.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+  /** Timeout of one webhook POST, in ms. Default: 10000. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10000),
+  /** Requests per minute one RESELLER key may make (token bucket refill rate). Default: 120. */
+  RESELLER_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Burst size of a RESELLER key's token bucket (requests at once after a quiet period). Default: 30. */
+  RESELLER_RATE_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string; BOT_API_URL: string };

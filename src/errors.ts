@@ -64,6 +64,13 @@ export const ERROR_CODES = {
   TICKET_NOT_FOUND: { message: 'Ticket not found.', reportable: false },
   TICKET_CLOSED: { message: 'This ticket is closed.', reportable: false },
   TICKET_LIMIT_REACHED: { message: 'Too many open tickets; close one or wait for an answer.', reportable: false },
+  RESELLER_NOT_FOUND: { message: 'Reseller not found.', reportable: false },
+  RESELLER_NAME_TAKEN: { message: 'A reseller with this name already exists.', reportable: false },
+  RESELLER_SUSPENDED: { message: 'This reseller account is suspended.', reportable: false },
+  PLAN_NOT_ALLOWED: { message: 'This plan is not available to this reseller.', reportable: false },
+  QUOTA_EXCEEDED: { message: 'The reseller has reached its quota of active subscriptions.', reportable: false },
+  WEBHOOK_URL_REFUSED: { message: 'The webhook URL is not allowed.', reportable: false },
+  WEBHOOK_NOT_CONFIGURED: { message: 'No webhook URL is set.', reportable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

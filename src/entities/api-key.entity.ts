@@ -32,6 +32,10 @@ export class ApiKey {
   @Property({ type: 'timestamptz', nullable: true })
   expiresAt?: Date | null;
 
+  /** CIDR blocks the key may be used from (IPv4 or IPv6); empty = anywhere. */
+  @Property({ type: 'text[]', default: '{}' })
+  allowedCidrs: string[] & Opt = [];
+
   @Property({ type: 'timestamptz', nullable: true })
   @Index()
   revokedAt?: Date | null;

@@ -1,5 +1,6 @@
 import { Admin } from './admin.entity';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyRate } from './api-key-rate.entity';
 import { AuditLog } from './audit-log.entity';
 import { BotSession } from './bot-session.entity';
 import { Customer } from './customer.entity';
@@ -25,6 +26,7 @@ import { WorkerHeartbeat } from './worker-heartbeat.entity';
 export const ALL_ENTITIES = [
   Admin,
   ApiKey,
+  ApiKeyRate,
   AuditLog,
   BotSession,
   Customer,

@@ -32,6 +32,12 @@ export enum LedgerKind {
     `create unique index "ledger_entry_customer_idempotency_unique" on "ledger_entry" ("customer_id", "idempotency_key") ` +
     `where "idempotency_key" is not null`,
 })
+@Index({
+  name: 'ledger_entry_reseller_idempotency_unique',
+  expression:
+    `create unique index "ledger_entry_reseller_idempotency_unique" on "ledger_entry" ("reseller_id", "idempotency_key") ` +
+    `where "idempotency_key" is not null`,
+})
 export class LedgerEntry {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
@@ -65,7 +71,7 @@ export class LedgerEntry {
   @Property({ type: 'text', nullable: true })
   note?: string | null;
 
-  /** For manual adjustments: the caller's idempotency key (unique per customer), so a retry never posts twice. */
+  /** For manual adjustments and reseller top-ups: the caller's idempotency key (unique per account), so a retry never posts twice. */
   @Property({ type: 'text', nullable: true })
   idempotencyKey?: string | null;
 

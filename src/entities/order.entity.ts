@@ -81,6 +81,10 @@ export class Order {
   @Property({ type: 'integer', default: 0 })
   discount: number & Opt = 0;
 
+  /** Reseller orders: the shop's own price of the plan when ordered (the reseller's margin is shopPrice - price). */
+  @Property({ type: 'integer', nullable: true })
+  shopPrice?: number | null;
+
   @Property({ type: 'integer' })
   amountDue!: number;
 

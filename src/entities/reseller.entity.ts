@@ -35,6 +35,15 @@ export class Reseller {
   @Property({ type: 'integer', default: 0 })
   maxActiveSubscriptions: number & Opt = 0;
 
+  /** Plans it may sell (ids); empty = every purchasable plan. */
+  @Property({ type: 'text[]', default: '{}' })
+  allowedPlanIds: string[] & Opt = [];
+
+  /** Server groups its plans may provision on; empty = any group. */
+  @Property({ type: 'text[]', default: '{}' })
+  allowedServerGroups: string[] & Opt = [];
+
+  /** Where signed event webhooks are POSTed (validated: http(s), no private addresses by default). */
   @Property({ type: 'text', nullable: true })
   webhookUrl?: string | null;
 
@@ -44,4 +53,7 @@ export class Reseller {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
 }

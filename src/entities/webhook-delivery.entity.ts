@@ -8,7 +8,11 @@ export enum WebhookStatus {
   FAILED = 'FAILED',
 }
 
-/** One signed POST of an event to a reseller's webhook URL. */
+/**
+ * One event for a reseller and the log of POSTing it, signed, to the reseller's webhook URL.
+ * The row id is the event id receivers de-duplicate on; `eventKey` makes each event once
+ * (e.g. `subscription.expired:<id>:<expiry>`).
+ */
 @Entity({ tableName: 'webhook_delivery' })
 @Index({ properties: ['reseller', 'createdAt'] })
 export class WebhookDelivery {
@@ -18,9 +22,15 @@ export class WebhookDelivery {
   @ManyToOne({ entity: 'Reseller', deleteRule: 'cascade' })
   reseller!: Reseller;
 
+  /** Event type, e.g. `subscription.activated`. */
   @Property({ type: 'text' })
   event!: string;
 
+  /** What makes this event unique, so a repeated trigger records nothing new. */
+  @Property({ type: 'text', nullable: true, unique: true })
+  eventKey?: string | null;
+
+  /** The `data` object of the JSON body. */
   @Property({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 
@@ -32,6 +42,13 @@ export class WebhookDelivery {
 
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;
+
+  /** HTTP status of the last attempt (null when no response). */
+  @Property({ type: 'integer', nullable: true })
+  lastStatusCode?: number | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastAttemptAt?: Date | null;
 
   @Property({ type: 'timestamptz', nullable: true })
   deliveredAt?: Date | null;

@@ -1,5 +1,5 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,6 +10,10 @@ import type { Logger } from '../logger';
 import type { AppServices } from '../services/app-services';
 import { ChangeFeed } from '../db/change-feed';
 import { authenticate, createAuthCaches } from '../services/api-key.service';
+import type { Principal } from '../services/principal';
+import { takeRateToken } from '../services/rate-limit.service';
+import { Role } from '../entities/common';
+import { ERROR_CODES } from '../errors';
 import type { Ctx } from '../resolvers/context';
 import { formatError, isExpectedError } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
@@ -133,20 +137,19 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
   });
   await apollo.start();
 
-  async function buildContext(req: IncomingMessage, requestId: string, ip: string | null): Promise<Ctx> {
-    const em = orm.em.fork();
-    const reqLogger = logger.child({ requestId });
+  /** Who is calling (the key, validated before the operation runs). */
+  async function authenticateRequest(req: IncomingMessage, em: EntityManager, ip: string | null): Promise<{ principal: Principal | null; authFailure: string | null }> {
     const bearer = bearerOf(req);
     const tgHeader = req.headers['x-telegram-user-id'];
-    let principal = null;
-    let authFailure: string | null = null;
-    if (bearer !== null) {
-      const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined, new Date(), authCaches);
-      if ('principal' in result) principal = result.principal;
-      else authFailure = result.failure;
-    }
+    if (bearer === null) return { principal: null, authFailure: null };
+    const result = await authenticate(em, bearer, typeof tgHeader === 'string' ? tgHeader : undefined, new Date(), authCaches, ip);
+    return 'principal' in result ? { principal: result.principal, authFailure: null } : { principal: null, authFailure: result.failure };
+  }
+
+  function buildContext(em: EntityManager, auth: { principal: Principal | null; authFailure: string | null }, requestId: string, ip: string | null): Ctx {
+    const reqLogger = logger.child({ requestId });
     const scope = { em };
-    return { em, principal, authFailure, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em), caches };
+    return { em, ...auth, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em), caches };
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
@@ -169,18 +172,31 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
         body = raw.toString('utf8');
       }
     }
+    const em = orm.em.fork();
+    let auth: Awaited<ReturnType<typeof authenticateRequest>>;
+    try {
+      auth = await authenticateRequest(req, em, ip);
+    } catch (err) {
+      // E.g. the key lookup during a database outage: logged here with the request id, answered
+      // as GraphQL's masked internal error.
+      logger.error({ err, requestId }, 'GraphQL request failed before execution');
+      const error = { message: ERROR_CODES.INTERNAL_SERVER_ERROR.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      send(res, 500, JSON.stringify({ errors: [error] }));
+      return;
+    }
+    if (auth.principal?.keyRole === Role.RESELLER) {
+      const decision = await takeRateToken(em, auth.principal.apiKeyId, { perMinute: config.RESELLER_RATE_PER_MINUTE, burst: config.RESELLER_RATE_BURST });
+      if (!decision.allowed) {
+        const error = { message: ERROR_CODES.RATE_LIMITED.message, extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds } };
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        metrics.graphqlOperations.inc({ operation: 'other', type: 'unknown', outcome: 'RATE_LIMITED' });
+        send(res, 429, JSON.stringify({ errors: [error] }));
+        return;
+      }
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => {
-        try {
-          return await buildContext(req, requestId, ip);
-        } catch (err) {
-          // Apollo answers a failed context (e.g. the key lookup during a database outage) with a
-          // 500 and runs no request plugin, so this is the only place it can be logged.
-          logger.error({ err, requestId }, 'GraphQL request failed before execution');
-          throw err;
-        }
-      },
+      context: async () => buildContext(em, auth, requestId, ip),
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) outHeaders[k] = v;

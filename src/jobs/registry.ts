@@ -1,5 +1,6 @@
 import applyOrder from './apply_order';
 import checkServerHealth from './check_server_health';
+import deliverWebhook from './deliver_webhook';
 import type { TaskName } from './enqueue';
 import evacuateServer from './evacuate_server';
 import expirePayments from './expire_payments';
@@ -20,6 +21,7 @@ import syncServerUsage from './sync_server_usage';
 export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   apply_order: applyOrder,
   check_server_health: checkServerHealth,
+  deliver_webhook: deliverWebhook,
   evacuate_server: evacuateServer,
   expire_payments: expirePayments,
   provision_subscription: provisionSubscription,

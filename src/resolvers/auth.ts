@@ -3,11 +3,13 @@ import {
   GraphQLDirective,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLString,
   type GraphQLEnumType,
 } from 'graphql';
 import { type AuthChecker, Authorized, Directive, registerEnumType } from 'type-graphql';
 import { Role } from '../entities/common';
 import { AppError } from '../errors';
+import type { ApiKeyScope } from '../services/api-key-scopes';
 import type { Ctx } from './context';
 
 registerEnumType(Role, { name: 'Role', description: 'Effective role of the caller.' });
@@ -15,14 +17,31 @@ registerEnumType(Role, { name: 'Role', description: 'Effective role of the calle
 /** Every role: for fields any authenticated caller may use. */
 export const ANY_ROLE = [Role.ADMIN, Role.SUPPORT, Role.RESELLER, Role.USER_BOT, Role.ADMIN_BOT];
 
+/** Scopes a RESELLER key needs for a field, given as the last argument of `Auth(...)`. */
+export interface ScopeRequirement {
+  scopes: ApiKeyScope[];
+}
+
+/** `Auth(Role.RESELLER, scopes('orders:write'))`: the scopes a RESELLER key needs for the field. */
+export function scopes(...list: ApiKeyScope[]): ScopeRequirement {
+  return { scopes: list };
+}
+
+const SCOPE_PREFIX = 'scope:';
+
 /**
- * Declares who may use a field, once: the same roles become the `@auth(roles: [...])` directive in
- * the published schema and the rule the server enforces (type-graphql `@Authorized`).
+ * Declares who may use a field, once: the same roles (and, for RESELLER keys, scopes) become the
+ * `@auth(roles: [...], scopes: [...])` directive in the published schema and the rule the server
+ * enforces (type-graphql `@Authorized`).
  */
-export function Auth(...roles: Role[]): MethodDecorator & PropertyDecorator {
+export function Auth(...args: Array<Role | ScopeRequirement>): MethodDecorator & PropertyDecorator {
+  const roles = args.filter((a): a is Role => typeof a === 'string');
+  const needed = args.flatMap((a) => (typeof a === 'string' ? [] : a.scopes));
   if (roles.length === 0) throw new Error('Auth() needs at least one role; use Public() for public fields');
-  const directive = Directive(`@auth(roles: [${roles.join(', ')}])`);
-  const authorized = Authorized(...roles);
+  if (needed.length && !roles.includes(Role.RESELLER)) throw new Error('scopes only apply to fields RESELLER keys may use');
+  const scopeArg = needed.length ? `, scopes: [${needed.map((s) => JSON.stringify(s)).join(', ')}]` : '';
+  const directive = Directive(`@auth(roles: [${roles.join(', ')}]${scopeArg})`);
+  const authorized = Authorized<string>(...roles, ...needed.map((s) => `${SCOPE_PREFIX}${s}`));
   return (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
     directive(target, key, descriptor as never);
     authorized(target, key, descriptor as never);
@@ -42,9 +61,13 @@ export function authDirectives(roleEnum: GraphQLEnumType): GraphQLDirective[] {
   return [
     new GraphQLDirective({
       name: 'auth',
-      description: 'Only callers whose effective role is listed may use this field.',
+      description:
+        'Only callers whose effective role is listed may use this field; a RESELLER key also needs every listed scope (see the API key scope catalogue).',
       locations: [DirectiveLocation.FIELD_DEFINITION],
-      args: { roles: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(roleEnum))) } },
+      args: {
+        roles: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(roleEnum))) },
+        scopes: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: 'Scopes a RESELLER key needs (e.g. "orders:write").' },
+      },
     }),
     new GraphQLDirective({
       name: 'public',
@@ -54,9 +77,18 @@ export function authDirectives(roleEnum: GraphQLEnumType): GraphQLDirective[] {
   ];
 }
 
-/** Enforces `Auth(...)`: no principal → UNAUTHENTICATED; a principal without the role → FORBIDDEN. */
-export const authChecker: AuthChecker<Ctx, Role> = ({ context }, roles) => {
-  if (!context.principal) throw new AppError('UNAUTHENTICATED');
-  if (roles.length === 0 || roles.includes(context.principal.role)) return true;
-  throw new AppError('FORBIDDEN');
+/**
+ * Enforces `Auth(...)`: no principal → UNAUTHENTICATED; a principal without the role → FORBIDDEN;
+ * a RESELLER key without one of the field's scopes → FORBIDDEN naming the missing scopes.
+ */
+export const authChecker: AuthChecker<Ctx, string> = ({ context }, declared) => {
+  const p = context.principal;
+  if (!p) throw new AppError('UNAUTHENTICATED');
+  const roles = declared.filter((r) => !r.startsWith(SCOPE_PREFIX));
+  if (roles.length > 0 && !roles.includes(p.role)) throw new AppError('FORBIDDEN');
+  if (p.role === Role.RESELLER) {
+    const missing = declared.filter((r) => r.startsWith(SCOPE_PREFIX)).map((r) => r.slice(SCOPE_PREFIX.length)).filter((s) => !p.scopes.includes(s));
+    if (missing.length) throw new AppError('FORBIDDEN', `This key lacks the scope(s): ${missing.join(', ')}.`, { missingScopes: missing });
+  }
+  return true;
 };

@@ -8,7 +8,8 @@ import { buildInvoice } from '../services/invoice.service';
 import { cancelOrder, createOrder, getOrderOrFail, listCustomerOrders, listFailedOrders } from '../services/order.service';
 import { describePrincipal, idempotencyPrincipal } from '../services/principal';
 import { requestTrial } from '../services/trial.service';
-import { Auth } from './auth';
+import { ownCustomer, ownSubscription, resellerOfPrincipal } from '../services/reseller.policy';
+import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrder, presentPayment } from './presenters';
 import { CreateOrderInput, InvoiceType, OrderConnection, OrderType } from './types/commerce.types';
@@ -31,19 +32,37 @@ function deps(ctx: Context) {
   };
 }
 
+/**
+ * The customer a createOrder is for: a user bot's own; a reseller's own customer named by
+ * customerId (and, for renewals, its own subscription), others answering NOT_FOUND.
+ */
+async function orderCustomer(ctx: Context, input: CreateOrderInput) {
+  const p = ctx.principal!;
+  if (p.role !== Role.RESELLER) return customerInScope(ctx.em, p);
+  const reseller = await resellerOfPrincipal(ctx.em, p);
+  if (!input.customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required for reseller orders.');
+  const customer = await ownCustomer(ctx.em, reseller, input.customerId);
+  if (input.subscriptionId) {
+    const sub = await ownSubscription(ctx.em, reseller, input.subscriptionId);
+    if (sub.customer.id !== customer.id) throw new AppError('NOT_FOUND', 'Subscription not found.');
+  }
+  return customer;
+}
+
 /** Orders, trials, invoices and failed-order recovery. */
 @Resolver()
 export class OrderResolver {
   @Mutation(() => OrderType, {
-    description: 'Creates an order with its payment. Repeating the idempotency key returns the first order. WALLET orders are paid at once.',
+    description:
+      'Creates an order with its payment. Repeating the idempotency key returns the first order. WALLET orders are paid at once; a reseller key orders for its own customer (customerId) with RESELLER_BALANCE, paid at once at its price.',
   })
-  @Auth(Role.USER_BOT)
+  @Auth(Role.USER_BOT, Role.RESELLER, scopes('orders:write'))
   async createOrder(
     @Ctx() ctx: Context,
     @Arg('input') input: CreateOrderInput,
     @Arg('idempotencyKey', { description: '8–200 characters, unique per order attempt (e.g. a UUID).' }) idempotencyKey: string,
   ): Promise<OrderType> {
-    const customer = await customerInScope(ctx.em, ctx.principal!);
+    const customer = await orderCustomer(ctx, input);
     const order = await createOrder(ctx.em, deps(ctx), {
       customer,
       principal: idempotencyPrincipal(ctx.principal!),

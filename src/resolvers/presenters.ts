@@ -62,6 +62,7 @@ export function presentCustomer(c: Customer): CustomerType {
     status: c.status,
     trialUsedAt: c.trialUsedAt ?? null,
     referralCode: c.referralCode,
+    externalRef: c.externalRef ?? null,
     createdAt: c.createdAt,
   };
 }

@@ -18,6 +18,9 @@ import { TicketResolver } from './ticket.resolver';
 import { ShopResolver } from './shop.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
+import { ResellerResolver } from './reseller.resolver';
+import { ResellerApiResolver } from './reseller-api.resolver';
+import { WebhookResolver } from './webhook.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -34,6 +37,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionAdminResolver,
   TicketResolver,
   ShopResolver,
+  ResellerResolver,
+  ResellerApiResolver,
+  WebhookResolver,
 ];
 
 /** Path of the committed, published schema. */

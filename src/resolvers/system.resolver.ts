@@ -39,6 +39,7 @@ function presentKey(k: ApiKey): ApiKeyType {
     expiresAt: k.expiresAt ?? null,
     revokedAt: k.revokedAt ?? null,
     lastUsedAt: k.lastUsedAt ?? null,
+    allowedCidrs: k.allowedCidrs,
     createdBy: k.createdBy,
     createdAt: k.createdAt,
   };
@@ -75,26 +76,28 @@ export class SystemResolver {
     };
   }
 
-  @Query(() => [ApiKeyType])
-  @Auth(Role.ADMIN)
+  @Query(() => [ApiKeyType], { description: "API keys (a reseller sees its own reseller's keys)." })
+  @Auth(Role.ADMIN, Role.RESELLER)
   async apiKeys(
-    @Ctx() { em }: Context,
+    @Ctx() { em, principal }: Context,
     @Arg('includeRevoked', () => Boolean, { defaultValue: false }) includeRevoked: boolean,
   ): Promise<ApiKeyType[]> {
-    return (await listApiKeys(em, { includeRevoked })).map(presentKey);
+    return (await listApiKeys(em, { includeRevoked, caller: principal })).map(presentKey);
   }
 
-  @Mutation(() => CreatedApiKey, { description: 'Creates an API key; the key is returned only here.' })
-  @Auth(Role.ADMIN)
+  @Mutation(() => CreatedApiKey, {
+    description: 'Creates an API key; the key is returned only here. A reseller key creates RESELLER keys of its own reseller with at most its own scopes.',
+  })
+  @Auth(Role.ADMIN, Role.RESELLER)
   async createApiKey(@Ctx() { em, principal }: Context, @Arg('input') input: CreateApiKeyInput): Promise<CreatedApiKey> {
-    const { apiKey, secret } = await createApiKey(em, input, describePrincipal(principal));
+    const { apiKey, secret } = await createApiKey(em, input, describePrincipal(principal), principal);
     return { apiKey: presentKey(apiKey), key: secret };
   }
 
-  @Mutation(() => ApiKeyType)
-  @Auth(Role.ADMIN)
-  async revokeApiKey(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<ApiKeyType> {
-    return presentKey(await revokeApiKey(em, id));
+  @Mutation(() => ApiKeyType, { description: "Revokes a key at once. A reseller key revokes only its reseller's keys whose scopes it has." })
+  @Auth(Role.ADMIN, Role.RESELLER)
+  async revokeApiKey(@Ctx() { em, principal }: Context, @Arg('id', () => ID) id: string): Promise<ApiKeyType> {
+    return presentKey(await revokeApiKey(em, id, principal));
   }
 
   @Query(() => [AdminType])

@@ -6,6 +6,8 @@ import { Role } from '../entities/common';
 import { Reseller } from '../entities/reseller.entity';
 import { AppError } from '../errors';
 import type { ChangeFeed } from '../db/change-feed';
+import { parseScopes } from './api-key-scopes';
+import { ipAllowed, parseCidrs } from './ip-allow-list';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
 import { ReadCache } from './read-cache';
@@ -27,39 +29,59 @@ export const createApiKeyInput = z.object({
   /** A name people recognise, e.g. "shop bot". */
   name: z.string().trim().min(1).max(100),
   role: z.enum(Role),
-  /** Free-form scopes (reserved for finer rules). */
+  /** Scopes from the catalogue (src/services/api-key-scopes.ts); RESELLER keys only. */
   scopes: z.array(z.string().min(1).max(50)).max(20).default([]),
   /** Required for RESELLER keys. */
   resellerId: z.uuid().nullish(),
   expiresAt: z.date().nullish(),
+  /** CIDR blocks the key may be used from; empty = anywhere. */
+  allowedCidrs: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
 });
 export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
 
-/** Creates a key and returns it with its one-time plaintext secret. */
+/**
+ * Creates a key and returns it with its one-time plaintext secret. A RESELLER creator may only
+ * make RESELLER keys of its own reseller, never with a scope it lacks itself.
+ */
 export async function createApiKey(
   em: EntityManager,
   input: CreateApiKeyInput,
   createdBy: string,
+  creator: Principal | null = null,
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const data = createApiKeyInput.parse(input);
-  if (data.role === Role.RESELLER && !data.resellerId) {
+  const scopes = parseScopes(data.scopes);
+  const allowedCidrs = parseCidrs(data.allowedCidrs);
+  let resellerId = data.resellerId ?? null;
+  if (creator?.role === Role.RESELLER) {
+    if (data.role !== Role.RESELLER) throw new AppError('FORBIDDEN', 'A reseller key can only create RESELLER keys.');
+    if (resellerId && resellerId !== creator.resellerId) throw new AppError('NOT_FOUND', 'Reseller not found.');
+    resellerId = creator.resellerId;
+    const beyond = scopes.filter((s) => !creator.scopes.includes(s));
+    if (beyond.length) throw new AppError('FORBIDDEN', `A key cannot grant scopes it does not have: ${beyond.join(', ')}.`, { scopes: beyond });
+  }
+  if (data.role === Role.RESELLER && !resellerId) {
     throw new AppError('BAD_USER_INPUT', 'A RESELLER key needs a resellerId.');
+  }
+  if (data.role !== Role.RESELLER && (resellerId || scopes.length)) {
+    throw new AppError('BAD_USER_INPUT', 'Only RESELLER keys have a resellerId and scopes.');
   }
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) {
     throw new AppError('BAD_USER_INPUT', 'expiresAt must be in the future.');
   }
   const resellerNotFound = () => new AppError('NOT_FOUND', 'Reseller not found.', { field: 'resellerId' });
-  if (data.resellerId && !(await em.findOne(Reseller, { id: data.resellerId }))) throw resellerNotFound();
+  if (resellerId && !(await em.findOne(Reseller, { id: resellerId }, { fields: ['id'] }))) throw resellerNotFound();
   const prefix = randomAlnum(10);
   const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
   const apiKey = em.create(ApiKey, {
     name: data.name,
     role: data.role,
-    scopes: data.scopes,
-    reseller: data.resellerId ?? null,
+    scopes,
+    reseller: resellerId,
     prefix,
     secretHash: hashKey(secret),
     expiresAt: data.expiresAt ?? null,
+    allowedCidrs,
     createdBy,
   });
   try {
@@ -72,22 +94,32 @@ export async function createApiKey(
   return { apiKey, secret };
 }
 
-/** Revokes a key (idempotent: revoking twice keeps the first time). */
-export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKey> {
+/**
+ * Revokes a key (idempotent: revoking twice keeps the first time). A RESELLER caller may revoke only
+ * its own reseller's keys (others read as NOT_FOUND) whose scopes it holds itself.
+ */
+export async function revokeApiKey(em: EntityManager, id: string, caller: Principal | null = null): Promise<ApiKey> {
   const key = isUuid(id) ? await em.findOne(ApiKey, { id }) : null;
+  if (caller?.role === Role.RESELLER) {
+    if (!key || key.reseller?.id !== caller.resellerId) throw new AppError('NOT_FOUND', 'API key not found.');
+    const beyond = key.scopes.filter((s) => !caller.scopes.includes(s));
+    if (beyond.length) throw new AppError('FORBIDDEN', `This key cannot revoke a key with scopes it lacks: ${beyond.join(', ')}.`);
+  }
   if (!key) throw new AppError('API_KEY_NOT_FOUND');
   key.revokedAt ??= new Date();
   await em.flush();
   return key;
 }
 
-/** Keys, newest first (never their secrets). */
-export async function listApiKeys(em: EntityManager, opts: { includeRevoked?: boolean } = {}): Promise<ApiKey[]> {
-  return em.find(ApiKey, opts.includeRevoked ? {} : { revokedAt: null }, { orderBy: { createdAt: 'desc' } });
+/** Keys, newest first (never their secrets); a RESELLER caller sees only its own reseller's. */
+export async function listApiKeys(em: EntityManager, opts: { includeRevoked?: boolean; caller?: Principal | null } = {}): Promise<ApiKey[]> {
+  const where: Record<string, unknown> = opts.includeRevoked ? {} : { revokedAt: null };
+  if (opts.caller?.role === Role.RESELLER) where.reseller = opts.caller.resellerId;
+  return em.find(ApiKey, where, { orderBy: { createdAt: 'desc' } });
 }
 
 /** Why a presented key was refused (never echoed to callers in detail). */
-export type AuthFailure = 'MALFORMED' | 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'BAD_TELEGRAM_ID';
+export type AuthFailure = 'MALFORMED' | 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'BAD_TELEGRAM_ID' | 'IP_NOT_ALLOWED';
 
 /** How often last_used_at is written, to avoid one write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -103,6 +135,7 @@ export interface KeyRow {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  allowed_cidrs: string[];
 }
 
 /**
@@ -130,7 +163,7 @@ const readKey = async (em: EntityManager, prefix: string): Promise<KeyRow | null
   const rows = await em
     .getConnection()
     .execute<KeyRow[]>(
-      'select id, name, role, scopes, reseller_id, secret_hash, expires_at, revoked_at, last_used_at from api_key where prefix = ?',
+      'select id, name, role, scopes, reseller_id, secret_hash, expires_at, revoked_at, last_used_at, allowed_cidrs from api_key where prefix = ?',
       [prefix],
     );
   const row = rows[0];
@@ -161,6 +194,7 @@ export async function authenticate(
   telegramHeader: string | undefined,
   now = new Date(),
   caches?: AuthCaches,
+  ip: string | null = null,
 ): Promise<{ principal: Principal } | { failure: AuthFailure }> {
   const m = KEY_RE.exec(bearer);
   if (!m) return { failure: 'MALFORMED' };
@@ -172,6 +206,7 @@ export async function authenticate(
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { failure: 'UNKNOWN' };
   if (key.revoked_at) return { failure: 'REVOKED' };
   if (key.expires_at && key.expires_at <= now) return { failure: 'EXPIRED' };
+  if (key.allowed_cidrs.length && !ipAllowed(key.allowed_cidrs, ip)) return { failure: 'IP_NOT_ALLOWED' };
 
   let telegramId: number | null = null;
   if (telegramHeader !== undefined && (key.role === Role.USER_BOT || key.role === Role.ADMIN_BOT)) {

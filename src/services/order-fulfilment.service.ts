@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LedgerKind } from '../entities/ledger-entry.entity';
 import { type Order, OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { RenewalTraffic } from '../entities/plan.entity';
+import { Reseller } from '../entities/reseller.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
@@ -10,6 +11,8 @@ import { queueNotification } from '../notifications/notification.queue';
 import { placeSubscription } from './placement.service';
 import { newSubscription } from './subscription.service';
 import { postToWallet } from './wallet.service';
+import { postToResellerBalance } from './reseller-balance.service';
+import { orderEventData, recordResellerEvent } from './webhook.events';
 
 /** What fulfilment needs from the process. */
 export interface FulfilmentDeps {
@@ -82,8 +85,9 @@ export async function enqueueProvision(em: EntityManager, deps: FulfilmentDeps, 
 
 /**
  * Gives up on an order for good (in the caller's transaction): order FAILED, a NEW/TRIAL
- * subscription FAILED, the amount paid refunded to the wallet (once per attempt, by the ledger's
- * unique index), the customer and the admins told.
+ * subscription FAILED, the amount paid refunded to the wallet, or to the reseller balance for a
+ * reseller order (once per attempt, by the ledger's unique index), the customer, the admins and
+ * the reseller (order.failed / order.refunded webhooks) told.
  */
 export async function failOrder(em: EntityManager, order: Order, reason: string): Promise<void> {
   await em.populate(order, ['customer', 'subscription']);
@@ -95,11 +99,19 @@ export async function failOrder(em: EntityManager, order: Order, reason: string)
     sub.status = SubscriptionStatus.FAILED;
   }
   let refunded = 0;
-  if (order.paymentMethod !== PaymentMethod.FREE && order.amountDue > 0) {
+  if (order.paymentMethod === PaymentMethod.RESELLER_BALANCE && order.amountDue > 0) {
+    const reseller = await em.findOneOrFail(Reseller, { id: order.reseller!.id });
+    await postToResellerBalance(em, { reseller, amount: order.amountDue, kind: LedgerKind.REFUND, order, actor: 'system', note: 'provisioning failed' });
+    refunded = order.amountDue;
+  } else if (order.paymentMethod !== PaymentMethod.FREE && order.amountDue > 0) {
     await postToWallet(em, { customer: order.customer, amount: order.amountDue, kind: LedgerKind.REFUND, order, actor: 'system', note: 'provisioning failed' });
     refunded = order.amountDue;
   }
   await em.flush();
+  if (order.reseller) {
+    await recordResellerEvent(em, order.reseller.id, 'order.failed', `order.failed:${order.id}:${order.attempt}`, orderEventData(order, reason));
+    if (refunded) await recordResellerEvent(em, order.reseller.id, 'order.refunded', `order.refunded:${order.id}:${order.attempt}`, { ...orderEventData(order, reason), refunded });
+  }
   await queueNotification(em, {
     kind: 'PROVISIONING_FAILED',
     telegramId: order.customer.telegramId,
@@ -118,7 +130,10 @@ export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order:
   const refunded = order.paymentMethod !== PaymentMethod.FREE && order.amountDue > 0;
   order.attempt += 1;
   order.failureReason = null;
-  if (refunded) {
+  if (refunded && order.paymentMethod === PaymentMethod.RESELLER_BALANCE) {
+    const reseller = await em.findOneOrFail(Reseller, { id: order.reseller!.id });
+    await postToResellerBalance(em, { reseller, amount: -order.amountDue, kind: LedgerKind.PURCHASE, order, actor, note: 'retry of a failed order' });
+  } else if (refunded) {
     await postToWallet(em, { customer: order.customer, amount: -order.amountDue, kind: LedgerKind.PURCHASE, order, actor, note: 'retry of a failed order' });
   }
   const sub = order.subscription;

@@ -6,6 +6,7 @@ import { LedgerKind } from '../entities/ledger-entry.entity';
 import { Order, OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
 import type { Plan } from '../entities/plan.entity';
+import { Reseller } from '../entities/reseller.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { assertCanBuy } from './customer.service';
@@ -16,6 +17,9 @@ import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getPlanOrFail } from './plan.service';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
+import { postToResellerBalance } from './reseller-balance.service';
+import { assertQuotaLeft, assertResellerMaySell } from './reseller.policy';
+import { assertResellerActive } from './reseller.service';
 import { getSetting } from './setting.service';
 import { postToWallet } from './wallet.service';
 import { lockForTransaction } from './transaction';
@@ -32,7 +36,8 @@ export const createOrderInput = z
     /** Required for RENEW and ADD_TRAFFIC. */
     subscriptionId: z.uuid().nullish(),
     discountCode: z.string().trim().max(32).nullish(),
-    paymentMethod: z.enum([PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET]),
+    /** RESELLER_BALANCE for a reseller's customers (and only for them). */
+    paymentMethod: z.enum([PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET, PaymentMethod.RESELLER_BALANCE]),
     /** TOP_UP only: Toman to add to the wallet. */
     amount: z.number().int().min(TOP_UP_MIN).max(TOP_UP_MAX).nullish(),
   })
@@ -41,6 +46,9 @@ export const createOrderInput = z
       if (!v.amount) ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a top-up needs an amount' });
       if (v.paymentMethod !== PaymentMethod.CARD_TO_CARD) ctx.addIssue({ code: 'custom', path: ['paymentMethod'], message: 'a top-up is paid by card' });
     } else if (!v.planId) ctx.addIssue({ code: 'custom', path: ['planId'], message: 'a plan is required' });
+    if (v.paymentMethod === PaymentMethod.RESELLER_BALANCE && v.discountCode) {
+      ctx.addIssue({ code: 'custom', path: ['discountCode'], message: 'reseller orders take no discount code' });
+    }
     if ((v.kind === OrderKind.RENEW || v.kind === OrderKind.ADD_TRAFFIC) && !v.subscriptionId) {
       ctx.addIssue({ code: 'custom', path: ['subscriptionId'], message: 'renewals and add-traffic name a subscription' });
     }
@@ -61,7 +69,8 @@ async function nextOrderNumber(em: EntityManager): Promise<number> {
 /**
  * Creates an order and its payment for a customer. Idempotent per (principal, key): repeating the
  * key returns the first order (concurrent repeats wait on an advisory lock, then find it). WALLET
- * orders are paid in the same transaction; CARD_TO_CARD orders get a unique payable amount and a deadline.
+ * and RESELLER_BALANCE orders are paid in the same transaction (a reseller's: at its price, within
+ * its allowed plans, quota and credit); CARD_TO_CARD orders get a unique payable amount and a deadline.
  */
 export async function createOrder(
   em: EntityManager,
@@ -79,22 +88,31 @@ export async function createOrder(
     return existing;
   }
   assertCanBuy(input.customer);
+  const reseller = input.customer.reseller ? await em.findOneOrFail(Reseller, { id: input.customer.reseller.id }) : null;
+  if (!!reseller !== (data.paymentMethod === PaymentMethod.RESELLER_BALANCE)) {
+    throw new AppError('BAD_USER_INPUT', reseller ? "A reseller's customer pays with RESELLER_BALANCE." : 'Only reseller customers pay with RESELLER_BALANCE.');
+  }
+  if (reseller) assertResellerActive(reseller);
 
   let plan: Plan | null = null;
+  let shopPrice: number | null = null;
   let subscription: Subscription | null = null;
   let code: DiscountCode | null = null;
   let price = { price: data.amount ?? 0, discount: 0, amountDue: data.amount ?? 0 };
   if (data.kind !== OrderKind.TOP_UP) {
     plan = await getPlanOrFail(em, data.planId!);
     if (!plan.active || plan.isTrial) throw new AppError('PLAN_NOT_PURCHASABLE');
+    if (reseller) assertResellerMaySell(reseller, plan);
     if (data.subscriptionId) {
       subscription = await em.findOne(Subscription, { id: data.subscriptionId, customer: input.customer });
       if (!subscription) throw new AppError('SUBSCRIPTION_NOT_FOUND');
       if (!RENEWABLE.includes(subscription.status) || subscription.isTrial) throw new AppError('SUBSCRIPTION_NOT_RENEWABLE');
     }
+    if (reseller && data.kind === OrderKind.NEW) await assertQuotaLeft(em, reseller);
     if (data.kind === OrderKind.NEW) await assertCapacityFor(em, plan, deps.alerts);
     if (data.discountCode) code = await findUsableCode(em, data.discountCode, plan.id);
-    price = priceOrder({ plan, reseller: input.customer.reseller ?? null, discountCode: code });
+    price = priceOrder({ plan, reseller, discountCode: code });
+    if (reseller) shopPrice = priceOrder({ plan }).price;
   }
   if (code) await redeemCode(em, code.id);
 
@@ -109,6 +127,7 @@ export async function createOrder(
     price: price.price,
     discount: price.discount,
     amountDue: price.amountDue,
+    shopPrice,
     discountCode: code,
     principal: input.principal,
     idempotencyKey: key,
@@ -116,8 +135,10 @@ export async function createOrder(
   const payment = em.create(Payment, { order, method: data.paymentMethod, amount: price.amountDue });
   await em.flush();
 
-  if (data.paymentMethod === PaymentMethod.WALLET || price.amountDue === 0) {
-    if (price.amountDue > 0) {
+  if (data.paymentMethod === PaymentMethod.WALLET || data.paymentMethod === PaymentMethod.RESELLER_BALANCE || price.amountDue === 0) {
+    if (price.amountDue > 0 && reseller) {
+      await postToResellerBalance(em, { reseller, amount: -price.amountDue, kind: LedgerKind.PURCHASE, order, actor: input.actor });
+    } else if (price.amountDue > 0) {
       await postToWallet(em, { customer: input.customer, amount: -price.amountDue, kind: LedgerKind.PURCHASE, order, actor: input.actor });
     }
     payment.status = PaymentStatus.APPROVED;

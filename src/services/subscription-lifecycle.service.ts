@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import { enqueue, enqueueMany } from '../jobs/enqueue';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
 import { CHANNEL_OF, deliveryJobOptions } from '../notifications/notification.queue';
+import { queueLifecycleWebhooks } from './webhook.events';
 import { SETTINGS, type SettingValue } from './setting.service';
 import { isTrafficUsedUp, trafficUsedUpSql } from './traffic-quota';
 
@@ -229,6 +230,7 @@ export async function runLifecyclePass(em: EntityManager): Promise<LifecyclePass
   const settings = await loadLifecycleSettings(em);
   const ended = await endDueSubscriptions(em);
   const notifications = await queueLifecycleNotifications(em, settings);
+  await queueLifecycleWebhooks(em, settings.expiryHours);
   const revokes = await enqueueGraceRevokes(em, settings.graceDays);
   const syncs = await enqueueDueUsageSyncs(em, settings.usageSyncMinutes);
   return { ...ended, notifications, revokes, syncs };

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { failOrder } from './order-fulfilment.service';
 import { queueNotification } from '../notifications/notification.queue';
+import { recordResellerEvent, subscriptionEventData } from './webhook.events';
 import type { PanelRegistry } from './panel-registry';
 import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
 import { isPermanentPanelFailure } from './panel-failure';
@@ -84,6 +85,9 @@ export async function provisionSubscription(
       await tx.populate(s, ['customer']);
       await tx.flush();
       await queueNotification(tx, { kind: 'CONFIG_READY', telegramId: s.customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
+      if (s.customer.reseller) {
+        await recordResellerEvent(tx, s.customer.reseller.id, 'subscription.activated', `subscription.activated:${s.id}`, subscriptionEventData(s));
+      }
     });
     return 'active';
   } catch (err) {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { AdminAlerts } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { trafficUsedUpSql } from './traffic-quota';
+import { queueLifecycleWebhooks } from './webhook.events';
 import { auditBindings, auditStatusCte, loadLifecycleSettings, ON_PANEL_SQL, queueLifecycleNotifications } from './subscription-lifecycle.service';
 
 /** What a usage sync needs from the process. */
@@ -247,6 +248,7 @@ export async function syncServerUsage(
 
   const settings = await loadLifecycleSettings(em);
   result.notifications = await queueLifecycleNotifications(em, settings, { serverId });
+  await queueLifecycleWebhooks(em, settings.expiryHours, { serverId });
   await em.execute(`update server set usage_synced_at = now() where id = ?`, [serverId]);
 
   // The panel follows our database: a client of a subscription that is not ACTIVE here is disabled there.

@@ -2,7 +2,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { AdminRole, Role } from '../../src/entities/common';
 import { addAdmin } from '../../src/services/admin.service';
-import { createApiKey } from '../../src/services/api-key.service';
+import { Customer as CustomerEntity } from '../../src/entities/customer.entity';
+import type { Reseller } from '../../src/entities/reseller.entity';
+import { WebhookDelivery } from '../../src/entities/webhook-delivery.entity';
+import { buildReseller, buildResellerCustomer, buildResellerKey } from '../factories/reseller';
 import { randomTelegramId } from './ids';
 import type { Customer } from '../../src/entities/customer.entity';
 import type { Plan } from '../../src/entities/plan.entity';
@@ -24,6 +27,13 @@ import { enqueue } from '../../src/jobs/enqueue';
 import { openTicket } from '../../src/services/ticket.service';
 import { panelKeyOf } from '../../src/services/server.service';
 
+/** The sample reseller: its key (every scope), a funded balance, a customer with an ACTIVE subscription. */
+export interface SampleReseller {
+  reseller: Reseller;
+  key: string;
+  customer: Customer;
+}
+
 /** What sample calls may use: the database, the API's services, a panel simulator and a shop. */
 export interface SampleContext {
   orm: MikroORM;
@@ -31,15 +41,33 @@ export interface SampleContext {
   panel(): Promise<SuiSimulator>;
   /** A registered customer (USER_BOT callers act for it) and a plan that can be placed. */
   shop(): Promise<{ customer: Customer; plan: Plan }>;
+  /** The reseller RESELLER callers act as (a key with every scope). */
+  reseller(): Promise<SampleReseller>;
   close(): Promise<void>;
 }
 
 export function sampleContext(orm: MikroORM, services: AppServices): SampleContext {
   let sim: Promise<SuiSimulator> | null = null;
   let shop: Promise<{ customer: Customer; plan: Plan }> | null = null;
+  let reseller: Promise<SampleReseller> | null = null;
   const ctx: SampleContext = {
     orm,
     services,
+    reseller() {
+      reseller ??= (async () => {
+        await ctx.shop();
+        const r = await buildReseller(orm, {
+          discountPercent: 10,
+          creditLimit: 1_000_000_000,
+          webhookUrl: 'https://hooks.example.com/vpn',
+          webhookSecretEnc: services.secrets.encrypt('sample-webhook-secret-123'),
+        });
+        const { key } = await buildResellerKey(orm, r.id);
+        const customer = await buildResellerCustomer(orm, r.id);
+        return { reseller: r, key, customer };
+      })();
+      return reseller;
+    },
     shop() {
       shop ??= (async () => {
         const panel = await ctx.panel();
@@ -132,16 +160,16 @@ export interface SampleCall {
  * The auth matrix and the audit test run them; a schema field without a sample fails those tests,
  * so every new operation must be added here.
  */
-export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<SampleCall>> = {
+export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | null) => Promise<SampleCall>> = {
   'Query.me': async () => ({ query: '{ me { role } }' }),
   'Query.apiKeys': async () => ({ query: '{ apiKeys { id prefix } }' }),
-  'Mutation.createApiKey': async () => ({
+  'Mutation.createApiKey': async (_ctx, role) => ({
     query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }',
-    variables: { i: { name: `k-${randomUUID()}`, role: 'SUPPORT' } },
+    variables: { i: role === Role.RESELLER ? { name: `k-${randomUUID()}`, role: 'RESELLER', scopes: [] } : { name: `k-${randomUUID()}`, role: 'SUPPORT' } },
   }),
-  'Mutation.revokeApiKey': async ({ orm }) => {
-    const { apiKey } = await createApiKey(orm.em.fork(), { name: 'to revoke', role: Role.SUPPORT }, 'test');
-    return { query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', variables: { id: apiKey.id } };
+  'Mutation.revokeApiKey': async (ctx) => {
+    const { id } = await buildResellerKey(ctx.orm, (await ctx.reseller()).reseller.id, { scopes: [] });
+    return { query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', variables: { id } };
   },
   'Query.admins': async () => ({ query: '{ admins { id } }' }),
   'Mutation.addAdmin': async () => ({
@@ -225,10 +253,14 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'mutation($c: ID!) { adjustWallet(customerId: $c, amount: 1000, reason: "goodwill") { balance } }',
     variables: { c: (await ctx.shop()).customer.id },
   }),
-  'Mutation.createOrder': async (ctx) => ({
-    query: 'mutation($i: CreateOrderInput!, $k: String!) { createOrder(input: $i, idempotencyKey: $k) { id } }',
-    variables: { i: { kind: 'NEW', planId: (await ctx.shop()).plan.id, paymentMethod: 'CARD_TO_CARD' }, k: randomUUID() },
-  }),
+  'Mutation.createOrder': async (ctx, role) => {
+    const planId = (await ctx.shop()).plan.id;
+    const i =
+      role === Role.RESELLER
+        ? { kind: 'NEW', planId, paymentMethod: 'RESELLER_BALANCE', customerId: (await ctx.reseller()).customer.id }
+        : { kind: 'NEW', planId, paymentMethod: 'CARD_TO_CARD' };
+    return { query: 'mutation($i: CreateOrderInput!, $k: String!) { createOrder(input: $i, idempotencyKey: $k) { id } }', variables: { i, k: randomUUID() } };
+  },
   'Mutation.requestTrial': async (ctx) => {
     await ctx.shop();
     const fresh = await buildCustomer(ctx.orm);
@@ -310,6 +342,64 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext) => Promise<Sample
     query: 'query($id: ID!) { evacuations(serverId: $id) { id } }',
     variables: { id: (await sampleServer(ctx)).id },
   }),
+  'Query.resellers': async () => ({ query: '{ resellers { id name } }' }),
+  'Query.reseller': async (ctx) => ({ query: 'query($id: ID) { reseller(id: $id) { id name } }', variables: { id: (await ctx.reseller()).reseller.id } }),
+  'Mutation.createReseller': async () => ({
+    query: 'mutation($i: CreateResellerInput!) { createReseller(input: $i) { id } }',
+    variables: { i: { name: `r-${randomUUID()}`, discountPercent: 15, creditLimit: 0 } },
+  }),
+  'Mutation.updateReseller': async (ctx) => ({
+    query: 'mutation($id: ID!) { updateReseller(id: $id, input: { discountPercent: 20 }) { id discountPercent } }',
+    variables: { id: (await buildReseller(ctx.orm)).id },
+  }),
+  'Mutation.suspendReseller': async (ctx) => ({ query: 'mutation($id: ID!) { suspendReseller(id: $id) { id status } }', variables: { id: (await buildReseller(ctx.orm)).id } }),
+  'Mutation.reactivateReseller': async (ctx) => ({ query: 'mutation($id: ID!) { reactivateReseller(id: $id) { id status } }', variables: { id: (await buildReseller(ctx.orm)).id } }),
+  'Mutation.topUpReseller': async (ctx) => ({
+    query: 'mutation($id: ID!, $k: String!) { topUpReseller(resellerId: $id, amount: 50000, note: "bank transfer", idempotencyKey: $k) { id amount } }',
+    variables: { id: (await buildReseller(ctx.orm)).id, k: randomUUID() },
+  }),
+  'Query.resellerBalance': async (ctx) => ({ query: 'query($id: ID) { resellerBalance(resellerId: $id) { balance available } }', variables: { id: (await ctx.reseller()).reseller.id } }),
+  'Query.resellerLedger': async (ctx) => ({
+    query: 'query($id: ID) { resellerLedger(resellerId: $id, first: 5) { nodes { id amount kind } pageInfo { endCursor hasNextPage } } }',
+    variables: { id: (await ctx.reseller()).reseller.id },
+  }),
+  'Query.resellerStatement': async (ctx) => ({
+    query: 'query($id: ID, $f: DateTimeISO!, $t: DateTimeISO!) { resellerStatement(resellerId: $id, from: $f, to: $t) { purchases margin orders { id } } }',
+    variables: { id: (await ctx.reseller()).reseller.id, f: new Date(Date.now() - 86_400_000).toISOString(), t: new Date(Date.now() + 86_400_000).toISOString() },
+  }),
+  'Mutation.upsertResellerCustomer': async () => ({
+    query: 'mutation($r: String!) { upsertResellerCustomer(externalRef: $r, displayName: "Sample") { id externalRef } }',
+    variables: { r: `ref-${randomUUID()}` },
+  }),
+  'Query.resellerCustomers': async () => ({ query: '{ resellerCustomers(first: 5) { nodes { id } pageInfo { hasNextPage } } }' }),
+  'Query.resellerCustomer': async (ctx) => ({ query: 'query($id: ID!) { resellerCustomer(id: $id) { id } }', variables: { id: (await ctx.reseller()).customer.id } }),
+  'Query.resellerOrders': async (ctx) => ({
+    query: 'query($c: ID) { resellerOrders(customerId: $c, first: 5) { nodes { id } } }',
+    variables: { c: (await ctx.reseller()).customer.id },
+  }),
+  'Query.resellerOrder': async (ctx) => ({ query: 'query($id: ID!) { resellerOrder(id: $id) { id } }', variables: { id: (await resellerOrder(ctx)).id } }),
+  'Query.resellerSubscriptions': async (ctx) => ({
+    query: 'query($c: ID) { resellerSubscriptions(customerId: $c, first: 5) { nodes { id subscriptionUrl } } }',
+    variables: { c: (await ctx.reseller()).customer.id },
+  }),
+  'Query.resellerSubscription': async (ctx) => ({ query: 'query($id: ID!) { resellerSubscription(id: $id) { id } }', variables: { id: (await resellerSubscription(ctx)).id } }),
+  'Mutation.setResellerSubscriptionEnabled': async (ctx) => ({
+    query: 'mutation($id: ID!) { setResellerSubscriptionEnabled(id: $id, enabled: false) { id status } }',
+    variables: { id: (await resellerSubscription(ctx)).id },
+  }),
+  'Mutation.revokeResellerSubscription': async (ctx) => ({
+    query: 'mutation($id: ID!) { revokeResellerSubscription(id: $id) { id } }',
+    variables: { id: (await resellerSubscription(ctx)).id },
+  }),
+  'Mutation.setResellerWebhook': async (ctx) => ({
+    query: 'mutation($id: ID, $u: String!) { setResellerWebhook(resellerId: $id, url: $u) { id webhookUrl } }',
+    variables: { id: (await ctx.reseller()).reseller.id, u: 'https://93.184.215.14/hooks' },
+  }),
+  'Query.webhookDeliveries': async (ctx) => ({
+    query: 'query($id: ID) { webhookDeliveries(resellerId: $id, first: 5) { nodes { id event status } } }',
+    variables: { id: (await ctx.reseller()).reseller.id },
+  }),
+  'Mutation.redeliverWebhook': async (ctx) => ({ query: 'mutation($id: ID!) { redeliverWebhook(id: $id) { id status } }', variables: { id: (await resellerDelivery(ctx)).id } }),
   'Query.failedJobs': async () => ({ query: '{ failedJobs(first: 5) { id taskIdentifier attempts lastError } }' }),
   'Mutation.retryJob': async (ctx) => {
     // A permanently failed job whose retry does nothing (a health probe of a server that does not exist).
@@ -362,4 +452,39 @@ async function sampleTicket(ctx: SampleContext) {
   const customer = await buildCustomer(ctx.orm);
   const ticket = await ctx.orm.em.fork().transactional((em) => openTicket(em, em.merge(customer), { subject: 'Help', message: 'It does not connect' }));
   return { customer, ticket };
+}
+
+/** A paid order of the sample reseller's customer. */
+export async function resellerOrder(ctx: SampleContext): Promise<Order> {
+  const { plan } = await ctx.shop();
+  const { customer } = await ctx.reseller();
+  return ctx.orm.em.fork().transactional(async (em) =>
+    createOrder(em, DEPS, {
+      customer: await em.findOneOrFail(CustomerEntity, { id: customer.id }),
+      principal: `sample:${customer.id}`,
+      actor: 'test',
+      idempotencyKey: randomUUID(),
+      order: { kind: 'NEW', planId: plan.id, paymentMethod: 'RESELLER_BALANCE' },
+    }),
+  );
+}
+
+/** An ACTIVE subscription row of the sample reseller's customer. */
+export async function resellerSubscription(ctx: SampleContext) {
+  const { plan } = await ctx.shop();
+  const { customer } = await ctx.reseller();
+  const em = ctx.orm.em.fork();
+  const sub = newSubscription(em, { customer: await em.findOneOrFail(CustomerEntity, { id: customer.id }), plan: em.merge(plan) });
+  sub.status = SubscriptionStatus.ACTIVE;
+  await em.flush();
+  return sub;
+}
+
+/** A recorded webhook event of the sample reseller. */
+async function resellerDelivery(ctx: SampleContext): Promise<WebhookDelivery> {
+  const { reseller } = await ctx.reseller();
+  const em = ctx.orm.em.fork();
+  const d = em.create(WebhookDelivery, { reseller: reseller.id, event: 'order.failed', eventKey: `sample:${randomUUID()}`, payload: { sample: true } });
+  await em.flush();
+  return d;
 }

@@ -8,9 +8,11 @@ import { addAdmin } from '../../src/services/admin.service';
 import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
 import { SAMPLE_CALLS, sampleContext, type SampleContext } from '../helpers/operations';
+import { buildResellerKey } from '../factories/reseller';
+import { ALL_SCOPES } from '../../src/services/api-key-scopes';
 
-/** The roles a root field's @auth directive declares, or null for @public. */
-function declaredRoles(schema: GraphQLSchema, coordinate: string): Role[] | null {
+/** The roles (and RESELLER scopes) a root field's @auth directive declares, or null for @public. */
+function declaredAuth(schema: GraphQLSchema, coordinate: string): { roles: Role[]; scopes: string[] } | null {
   const [typeName, fieldName] = coordinate.split('.');
   const type = typeName === 'Query' ? schema.getQueryType() : schema.getMutationType();
   const field = type!.getFields()[fieldName];
@@ -18,7 +20,9 @@ function declaredRoles(schema: GraphQLSchema, coordinate: string): Role[] | null
   if (!auth) return null;
   const arg = auth.arguments?.find((a) => a.name.value === 'roles');
   if (!arg || arg.value.kind !== Kind.LIST) throw new Error(`bad @auth on ${coordinate}`);
-  return arg.value.values.map((v) => (v as { value: string }).value as Role);
+  const scopeArg = auth.arguments?.find((a) => a.name.value === 'scopes');
+  const scopes = scopeArg && scopeArg.value.kind === Kind.LIST ? scopeArg.value.values.map((v) => (v as { value: string }).value) : [];
+  return { roles: arg.value.values.map((v) => (v as { value: string }).value as Role), scopes };
 }
 
 interface Caller {
@@ -27,6 +31,8 @@ interface Caller {
   role: Role | null;
   key?: string;
   telegramId?: number;
+  /** RESELLER keys: the scopes the key has. */
+  scopes?: string[];
 }
 
 describe('authorization matrix', () => {
@@ -37,7 +43,8 @@ describe('authorization matrix', () => {
   const callers: Caller[] = [];
 
   beforeAll(async () => {
-    t = await startTestApi();
+    // Per-key rate limits are tested on their own; here every key makes many calls.
+    t = await startTestApi({ config: { RESELLER_RATE_PER_MINUTE: '100000', RESELLER_RATE_BURST: '100000' } });
     orm = t.orm;
     samples = sampleContext(orm, t.services);
     schema = await buildAppSchema();
@@ -67,6 +74,13 @@ describe('authorization matrix', () => {
       { label: 'ADMIN_BOT key acting for a SUPPORT admin', role: Role.SUPPORT, key: adminBot, telegramId: supportTg },
       { label: 'ADMIN_BOT key acting for an inactive admin', role: Role.ADMIN_BOT, key: adminBot, telegramId: inactiveTg },
       { label: 'ADMIN_BOT key acting for a stranger', role: Role.ADMIN_BOT, key: adminBot, telegramId: randomTelegramId() },
+      { label: 'RESELLER key with every scope', role: Role.RESELLER, key: (await samples.reseller()).key, scopes: ALL_SCOPES },
+      {
+        label: 'RESELLER key without scopes',
+        role: Role.RESELLER,
+        key: (await buildResellerKey(orm, (await samples.reseller()).reseller.id, { scopes: [] })).key,
+        scopes: [],
+      },
     );
   });
 
@@ -86,8 +100,13 @@ describe('authorization matrix', () => {
   it('allows each operation exactly to the roles its @auth directive declares', async () => {
     const outcomes: string[] = [];
     const expected: string[] = [];
-    const expectedOf = (roles: Role[] | null, caller: Caller): string =>
-      roles === null ? 'ALLOWED' : caller.role === null ? 'UNAUTHENTICATED' : roles.includes(caller.role) ? 'ALLOWED' : 'FORBIDDEN';
+    const expectedOf = (declared: { roles: Role[]; scopes: string[] } | null, caller: Caller): string => {
+      if (declared === null) return 'ALLOWED';
+      if (caller.role === null) return 'UNAUTHENTICATED';
+      // A RESELLER key also needs every scope the field declares.
+      const scoped = caller.role !== Role.RESELLER || declared.scopes.every((sc) => caller.scopes!.includes(sc));
+      return declared.roles.includes(caller.role) && scoped ? 'ALLOWED' : 'FORBIDDEN';
+    };
     const shopCustomer = (await samples.shop()).customer.telegramId!;
     const call = async (coordinate: string, caller: Caller, { query, variables, actAs }: Awaited<ReturnType<(typeof SAMPLE_CALLS)[string]>>) => {
       const telegramId = caller.role === Role.USER_BOT ? (actAs ?? shopCustomer) : caller.telegramId;
@@ -102,14 +121,14 @@ describe('authorization matrix', () => {
     // shows as ALLOWED whatever the state); each caller that must be allowed gets a fresh sample.
     const entries = Object.entries(SAMPLE_CALLS);
     const runOperation = async ([coordinate, sample]: (typeof entries)[number]): Promise<void> => {
-      const roles = declaredRoles(schema, coordinate);
+      const roles = declaredAuth(schema, coordinate);
       for (const caller of callers) expected.push(`${coordinate} as ${caller.label}: ${expectedOf(roles, caller)}`);
       const refused = callers.filter((c) => expectedOf(roles, c) !== 'ALLOWED');
       if (refused.length > 0) {
-        const shared = await sample(samples);
+        const shared = await sample(samples, null);
         await Promise.all(refused.map((caller) => call(coordinate, caller, shared)));
       }
-      for (const caller of callers.filter((c) => expectedOf(roles, c) === 'ALLOWED')) await call(coordinate, caller, await sample(samples));
+      for (const caller of callers.filter((c) => expectedOf(roles, c) === 'ALLOWED')) await call(coordinate, caller, await sample(samples, caller.role));
     };
     const queue = [...entries];
     await Promise.all(
@@ -118,8 +137,7 @@ describe('authorization matrix', () => {
       }),
     );
     expect([...outcomes].sort()).toEqual([...expected].sort());
-    // Every root field × every caller: it grows with the schema (and the machine may be busy).
-  }, 120_000);
+  }, 180_000);
 
   it('reports the effective role of an ADMIN_BOT key acting for a SUPPORT admin', async () => {
     const bot = callers.find((c) => c.label === 'ADMIN_BOT key acting for a SUPPORT admin')!;

@@ -26,6 +26,9 @@ import { Plan } from '../../src/entities/plan.entity';
 import { Server, ServerKind, ServerStatus } from '../../src/entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { createApiKey } from '../../src/services/api-key.service';
+import { ALL_SCOPES } from '../../src/services/api-key-scopes';
+import { Reseller } from '../../src/entities/reseller.entity';
+import { WebhookDelivery } from '../../src/entities/webhook-delivery.entity';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
 import { Ticket, TicketAuthor, TicketMessage } from '../../src/entities/ticket.entity';
@@ -47,12 +50,14 @@ interface Seeded {
   adminKey: string;
   botKey: string;
   telegramId: number;
+  resellerId: string;
+  resellerKey: string;
 }
 
 interface ListCase {
-  /** Statements per call, after the key and caches are warm. */
+  /** Statements per call, after the key and caches are warm (a RESELLER call includes its rate-limit bucket update). */
   budget: number;
-  role: 'ADMIN' | 'USER_BOT';
+  role: 'ADMIN' | 'USER_BOT' | 'RESELLER';
   args(s: Seeded): string;
 }
 
@@ -74,6 +79,12 @@ const LISTS: Record<string, ListCase> = {
   auditLogs: { budget: 1, role: 'ADMIN', args: () => '(first: 50)' },
   myTickets: { budget: 3, role: 'USER_BOT', args: () => '(first: 50)' },
   tickets: { budget: 2, role: 'ADMIN', args: () => '(first: 50)' },
+  resellers: { budget: 1, role: 'ADMIN', args: () => '' },
+  resellerLedger: { budget: 4, role: 'RESELLER', args: () => '(first: 50)' },
+  resellerCustomers: { budget: 3, role: 'RESELLER', args: () => '(first: 50)' },
+  resellerOrders: { budget: 6, role: 'RESELLER', args: () => '(first: 50)' },
+  resellerSubscriptions: { budget: 3, role: 'RESELLER', args: () => '(first: 50)' },
+  webhookDeliveries: { budget: 3, role: 'RESELLER', args: () => '(first: 50)' },
 };
 
 function isListField(type: GraphQLOutputType): boolean {
@@ -166,20 +177,53 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
     em.create(TicketMessage, { ticket, authorType: TicketAuthor.CUSTOMER, body: 'q' });
     em.create(TicketMessage, { ticket, authorType: TicketAuthor.ADMIN, body: 'a' });
   }
+  const reseller = em.create(Reseller, { name: `budget-${randomUUID().slice(0, 8)}`, webhookUrl: 'https://93.184.215.14/hook' });
+  for (let i = 0; i < n; i++) {
+    em.create(Reseller, { name: `budget-${i}-${randomUUID().slice(0, 8)}` });
+    const rc = em.create(Customer, { reseller, externalRef: `ext-${i}` });
+    const sub = em.create(Subscription, { customer: rc, reseller, plan: plans[i]!, server: servers[i]!, panelName: `r-${randomUUID()}`, status: SubscriptionStatus.ACTIVE });
+    const order = em.create(Order, {
+      number: Math.floor(Math.random() * 1e12),
+      customer: rc,
+      reseller,
+      plan: plans[i]!,
+      kind: OrderKind.NEW,
+      status: OrderStatus.FULFILLED,
+      subscription: sub,
+      paymentMethod: PaymentMethod.RESELLER_BALANCE,
+      price: 900,
+      amountDue: 900,
+      shopPrice: 1000,
+      principal: 'test',
+      idempotencyKey: randomUUID(),
+    });
+    em.create(Payment, { order, method: PaymentMethod.RESELLER_BALANCE, amount: 900, status: PaymentStatus.APPROVED });
+    em.create(LedgerEntry, { reseller, amount: -900, kind: LedgerKind.PURCHASE, order, actor: 'test' });
+    em.create(WebhookDelivery, { reseller, event: 'order.failed', eventKey: `budget:${randomUUID()}`, payload: { i } });
+  }
   await em.flush();
   for (let i = 0; i < n; i++) await createApiKey(em, { name: `budget ${i}`, role: Role.SUPPORT }, 'test');
+  const { secret: resellerKey } = await createApiKey(em, { name: 'budget reseller', role: Role.RESELLER, resellerId: reseller.id, scopes: ALL_SCOPES }, 'test');
   // Failed jobs: graphile-worker's own table, as the worker leaves them after the last attempt.
   await em.getConnection().execute(
     `select graphile_worker.add_job('budget_test', json_build_object('i', g), max_attempts := 1) from generate_series(1, ${n}) g`,
   );
   await em.getConnection().execute(`update graphile_worker._private_jobs set attempts = 1, last_error = 'boom' where task_id = (select id from graphile_worker._private_tasks where identifier = 'budget_test')`);
-  return { customerId: customer.id, serverId: servers[0]!.id, adminKey: await makeKey(orm, Role.ADMIN), botKey: await makeKey(orm, Role.USER_BOT), telegramId };
+  return {
+    customerId: customer.id,
+    serverId: servers[0]!.id,
+    adminKey: await makeKey(orm, Role.ADMIN),
+    botKey: await makeKey(orm, Role.USER_BOT),
+    telegramId,
+    resellerId: reseller.id,
+    resellerKey,
+  };
 }
 
 /** Runs a query twice (warming the key's last-use write and the caches) and counts the second run's statements. */
 async function statementsOf(t: TestApi, s: Seeded, name: string): Promise<number> {
   const c = LISTS[name]!;
-  const auth = c.role === 'ADMIN' ? { key: s.adminKey } : { key: s.botKey, telegramId: s.telegramId };
+  const auth = c.role === 'ADMIN' ? { key: s.adminKey } : c.role === 'RESELLER' ? { key: s.resellerKey } : { key: s.botKey, telegramId: s.telegramId };
   const doc = documentFor(name, s);
   const first = await t.gql(doc, {}, auth);
   expect(first.errors).toBeUndefined();

@@ -30,13 +30,16 @@ describe('audit log', () => {
     expect(mutations.length).toBeGreaterThan(0);
     const userBotKey = await makeKey(orm, Role.USER_BOT);
     for (const name of mutations) {
-      const { query, variables, actAs } = await SAMPLE_CALLS[`Mutation.${name}`](samples);
+      const { query, variables, actAs } = await SAMPLE_CALLS[`Mutation.${name}`](samples, null);
       const requestId = `audit-${name}-${Date.now()}`;
       const roles = schema.getMutationType()!.getFields()[name].astNode!.directives!.find((d) => d.name.value === 'auth')!;
       const adminAllowed = JSON.stringify(roles.arguments).includes('"ADMIN"');
+      const resellerOnly = !adminAllowed && !JSON.stringify(roles.arguments).includes('"USER_BOT"');
       const auth = adminAllowed
         ? { key: adminKey }
-        : { key: userBotKey, telegramId: actAs ?? (await samples.shop()).customer.telegramId! };
+        : resellerOnly
+          ? { key: (await samples.reseller()).key }
+          : { key: userBotKey, telegramId: actAs ?? (await samples.shop()).customer.telegramId! };
       const res = await t.gql(query, variables, { ...auth, headers: { 'x-request-id': requestId } });
       expect({ name, errors: res.errors }).toEqual({ name, errors: undefined });
       const rows = await orm.em.fork().find(AuditLog, { correlationId: requestId });
@@ -44,7 +47,7 @@ describe('audit log', () => {
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         expect(row).toMatchObject({ action: name, ip: '127.0.0.1' });
-        if (adminAllowed) expect(row.actorType).toBe('API_KEY');
+        if (adminAllowed || resellerOnly) expect(row.actorType).toBe('API_KEY');
         // A user bot acts for a customer (or, at sign-up, for a Telegram user who is not one yet).
         else expect(row.telegramId).toEqual(expect.any(Number));
         expect(row.apiKeyId).toEqual(expect.any(String));

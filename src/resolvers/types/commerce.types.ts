@@ -105,6 +105,7 @@ export class CustomerType {
   @Field(() => CustomerStatus) status!: CustomerStatus;
   @Field(() => Date, { nullable: true }) trialUsedAt!: Date | null;
   @Field({ description: 'Share as /start <code>.' }) referralCode!: string;
+  @Field(() => String, { nullable: true, description: "A reseller's own reference for its customer." }) externalRef!: string | null;
   @Field(() => Date) createdAt!: Date;
 }
 
@@ -163,6 +164,8 @@ export class CreateOrderInput {
   @Field(() => String, { nullable: true }) discountCode?: string;
   @Field(() => PaymentMethod) paymentMethod!: PaymentMethod;
   @Field(() => Int, { nullable: true, description: 'TOP_UP: amount to add to the wallet.' }) amount?: number;
+  @Field(() => ID, { nullable: true, description: 'RESELLER keys: the customer (own, see upsertResellerCustomer) the order is for; pay with RESELLER_BALANCE.' })
+  customerId?: string;
 }
 
 @ObjectType({ description: "One customer's config on one server." })

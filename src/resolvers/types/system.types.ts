@@ -61,8 +61,11 @@ export class ApiKeyType {
   @Field(() => Date, { nullable: true })
   revokedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'Last use (recorded at most once a minute).' })
   lastUsedAt!: Date | null;
+
+  @Field(() => [String], { description: 'CIDR blocks the key may be used from; empty = anywhere.' })
+  allowedCidrs!: string[];
 
   @Field()
   createdBy!: string;
@@ -88,14 +91,20 @@ export class CreateApiKeyInput {
   @Field(() => Role)
   role!: Role;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'RESELLER keys only: scopes from the catalogue (customers:read, customers:write, orders:read, orders:write, subscriptions:read, subscriptions:write, balance:read, webhooks:manage). A key never grants more than its creator has.',
+  })
   scopes?: string[];
 
-  @Field(() => ID, { nullable: true, description: 'Required for RESELLER keys.' })
+  @Field(() => ID, { nullable: true, description: 'Required for RESELLER keys created by ADMIN; a reseller key creates keys of its own reseller.' })
   resellerId?: string;
 
   @Field(() => Date, { nullable: true })
   expiresAt?: Date;
+
+  @Field(() => [String], { nullable: true, description: 'CIDR blocks (IPv4/IPv6) the key may be used from; empty = anywhere.' })
+  allowedCidrs?: string[];
 }
 
 @ObjectType({ description: 'A person who runs the shop through the admin bot.' })
