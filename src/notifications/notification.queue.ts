@@ -25,6 +25,8 @@ export interface NotificationParams {
   PROVISIONING_FAILED: { orderId: string; orderNumber: number; refunded: number };
   /** Customer: wallet credited by a top-up. */
   WALLET_CREDITED: { orderId: string; orderNumber: number; amount: number };
+  /** Customer: a message an admin wrote to them (plain text, shown escaped). */
+  CUSTOMER_MESSAGE: { text: string };
   /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
   ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
   /**
@@ -54,6 +56,7 @@ export const CHANNEL_OF: Record<NotificationKind, NotificationChannel> = {
   SUBSCRIPTION_UPDATED: NotificationChannel.USER_BOT,
   PROVISIONING_FAILED: NotificationChannel.USER_BOT,
   WALLET_CREDITED: NotificationChannel.USER_BOT,
+  CUSTOMER_MESSAGE: NotificationChannel.USER_BOT,
   USAGE_WARNING: NotificationChannel.USER_BOT,
   EXPIRY_WARNING: NotificationChannel.USER_BOT,
   SUBSCRIPTION_ENDED: NotificationChannel.USER_BOT,

@@ -21,6 +21,8 @@ import { refuseSpoofingText, refuseUnstorableText } from './text-input.middlewar
 import { ResellerResolver } from './reseller.resolver';
 import { ResellerApiResolver } from './reseller-api.resolver';
 import { WebhookResolver } from './webhook.resolver';
+// Last: the schema lists types in the order their modules load.
+import { BackofficeResolver } from './backoffice.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -40,6 +42,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ResellerResolver,
   ResellerApiResolver,
   WebhookResolver,
+  BackofficeResolver,
 ];
 
 /** Path of the committed, published schema. */

@@ -181,6 +181,20 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | nul
     return { query: 'mutation($id: ID!) { updateAdmin(id: $id, input: { active: false }) { id active } }', variables: { id: admin.id } };
   },
   'Query.settings': async () => ({ query: '{ settings { key value } }' }),
+  'Query.myAdmin': async () => ({ query: '{ myAdmin { id role language } }' }),
+  'Mutation.setMyAdminLanguage': async () => ({ query: 'mutation { setMyAdminLanguage(language: FA) { id language } }' }),
+  'Mutation.grantPlan': async (ctx) => ({
+    query: 'mutation($c: ID!, $p: ID!, $k: String!) { grantPlan(customerId: $c, planId: $p, idempotencyKey: $k) { id } }',
+    variables: { c: (await buildCustomer(ctx.orm)).id, p: (await ctx.shop()).plan.id, k: randomUUID() },
+  }),
+  'Mutation.messageCustomer': async (ctx) => ({
+    query: 'mutation($c: ID!) { messageCustomer(customerId: $c, text: "hello") }',
+    variables: { c: (await buildCustomer(ctx.orm)).id },
+  }),
+  'Query.broadcastAudienceSize': async () => ({ query: '{ broadcastAudienceSize(audience: NEVER_BOUGHT) }' }),
+  'Mutation.createBroadcast': async () => ({ query: 'mutation { createBroadcast(text: "hello", audience: ACTIVE) { id status } }' }),
+  'Query.broadcasts': async () => ({ query: '{ broadcasts { id sent } }' }),
+  'Query.broadcast': async () => ({ query: 'query($id: ID!) { broadcast(id: $id) { id } }', variables: { id: randomUUID() } }),
   'Mutation.updateSetting': async () => ({
     query: 'mutation($v: JSON) { updateSetting(key: "support_handle", value: $v) { key value } }',
     variables: { v: `@support_${randomUUID().slice(0, 6)}` },
