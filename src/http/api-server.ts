@@ -15,7 +15,7 @@ import { takeRateToken } from '../services/rate-limit.service';
 import { Role } from '../entities/common';
 import { ERROR_CODES } from '../errors';
 import type { Ctx } from '../resolvers/context';
-import { formatError, isExpectedError } from '../resolvers/format-error';
+import { formatError, logRequestErrors } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
 import { createReadCaches } from '../resolvers/read-caches';
 import { buildAppSchema } from '../resolvers/schema';
@@ -103,13 +103,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors }) {
-          for (const err of errors) {
-            if (!err.extensions?.code || err.extensions.code === 'INTERNAL_SERVER_ERROR') {
-              if (!isExpectedError(err)) {
-                contextValue.logger.error({ err: err.originalError ?? err, path: err.path }, 'unexpected GraphQL error');
-              }
-            }
-          }
+          logRequestErrors(contextValue.logger, errors);
         },
         async willSendResponse({ operation, response }) {
           const name = operationLabel(operation);

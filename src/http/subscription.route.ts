@@ -1,10 +1,23 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { SubscriptionStatus } from '../entities/subscription.entity';
 import type { RouteHandler } from './api-server';
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{16,128}$/;
 /** Statuses whose configs are served (disabled/expired ones too, so apps show why they stopped). */
 const SERVED = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED];
+
+/** The columns `/sub/` serves (bigints and timestamps arrive as text). */
+interface SubRow {
+  status: SubscriptionStatus;
+  links: string[] | null;
+  expires_at: string | Date | null;
+  used_up_bytes: string | number;
+  used_down_bytes: string | number;
+  traffic_limit_bytes: string | number;
+  title_fa: string;
+  title_en: string;
+  language: string;
+}
 
 function headerSafe(text: string): string {
   // Non-ASCII titles use the `base64:` form that v2rayN/Hiddify/Streisand understand.
@@ -27,22 +40,30 @@ export function subscriptionRoute(orm: MikroORM): RouteHandler {
     const m = /^\/sub\/([^/]+)$/.exec(url.pathname);
     if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const token = m[1];
-    const sub = TOKEN_RE.test(token)
-      ? await orm.em.fork().findOne(Subscription, { subToken: token }, { populate: ['plan', 'customer'] })
-      : null;
+    // Apps poll this URL every few hours per device: one plain-row statement, no entities.
+    const rows = TOKEN_RE.test(token)
+      ? await orm.em.getConnection().execute<SubRow[]>(
+          `select s.status, s.links, s.expires_at, s.used_up_bytes, s.used_down_bytes, s.traffic_limit_bytes,
+                  p.title_fa, p.title_en, c.language
+             from subscription s join plan p on p.id = s.plan_id join customer c on c.id = s.customer_id
+            where s.sub_token = ?`,
+          [token],
+        )
+      : [];
+    const sub = rows[0];
     if (!sub || !SERVED.includes(sub.status)) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found');
       return true;
     }
-    const body = Buffer.from(sub.links.join('\n'), 'utf8').toString('base64');
-    const expire = sub.expiresAt ? Math.floor(sub.expiresAt.getTime() / 1000) : 0;
-    const title = sub.customer.language === 'en' ? sub.plan.titleEn : sub.plan.titleFa;
+    const body = Buffer.from((sub.links ?? []).join('\n'), 'utf8').toString('base64');
+    const expire = sub.expires_at ? Math.floor(new Date(sub.expires_at).getTime() / 1000) : 0;
+    const title = sub.language === 'en' ? sub.title_en : sub.title_fa;
     res.writeHead(200, {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
-      'subscription-userinfo': `upload=${sub.usedUpBytes}; download=${sub.usedDownBytes}; total=${sub.trafficLimitBytes}; expire=${expire}`,
+      'subscription-userinfo': `upload=${Number(sub.used_up_bytes)}; download=${Number(sub.used_down_bytes)}; total=${Number(sub.traffic_limit_bytes)}; expire=${expire}`,
       'profile-title': headerSafe(title),
       'profile-update-interval': '12',
       // The profile title, never the subscription's own id (RFC 6266: an ASCII fallback + UTF-8 name).

@@ -1,4 +1,5 @@
 import applyOrder from './apply_order';
+import broadcast from './broadcast';
 import checkServerHealth from './check_server_health';
 import deliverWebhook from './deliver_webhook';
 import type { TaskName } from './enqueue';
@@ -13,6 +14,7 @@ import scheduleUsageSync from './schedule_usage_sync';
 import sendNotification from './send_notification';
 import setClientEnabled from './set_client_enabled';
 import syncServerUsage from './sync_server_usage';
+import updateReceiptMessages from './update_receipt_messages';
 
 /**
  * Every task the worker runs, by identifier (= file name). Typed per task: a task whose payload
@@ -20,6 +22,7 @@ import syncServerUsage from './sync_server_usage';
  */
 export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   apply_order: applyOrder,
+  broadcast,
   check_server_health: checkServerHealth,
   deliver_webhook: deliverWebhook,
   evacuate_server: evacuateServer,
@@ -32,6 +35,7 @@ export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   send_notification: sendNotification,
   set_client_enabled: setClientEnabled,
   sync_server_usage: syncServerUsage,
+  update_receipt_messages: updateReceiptMessages,
 };
 
 /** The registry as a list (what the worker builds its task list from). */

@@ -83,6 +83,8 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
     n.status = NotificationStatus.SENT;
     n.sentAt = new Date();
     n.lastError = null;
+    n.telegramMessageId = result.messageId;
+    n.captioned = result.captioned ?? false;
     log.info({ messageId: result.messageId }, 'notification sent');
     return { retry: false };
   }

@@ -24,6 +24,10 @@ import { getSetting } from './setting.service';
 import { postToWallet } from './wallet.service';
 import { lockForTransaction } from './transaction';
 
+/** Bounds of a wallet top-up, in the shop currency. */
+export const TOP_UP_MIN = 1000;
+export const TOP_UP_MAX = 1_000_000_000;
+
 export const createOrderInput = z
   .object({
     kind: z.enum([OrderKind.NEW, OrderKind.RENEW, OrderKind.ADD_TRAFFIC, OrderKind.TOP_UP]),
@@ -35,7 +39,7 @@ export const createOrderInput = z
     /** RESELLER_BALANCE for a reseller's customers (and only for them). */
     paymentMethod: z.enum([PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET, PaymentMethod.RESELLER_BALANCE]),
     /** TOP_UP only: Toman to add to the wallet. */
-    amount: z.number().int().min(1000).max(1_000_000_000).nullish(),
+    amount: z.number().int().min(TOP_UP_MIN).max(TOP_UP_MAX).nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === OrderKind.TOP_UP) {
@@ -54,7 +58,7 @@ export type CreateOrderInput = z.input<typeof createOrderInput>;
 const idempotencyKey = z.string().trim().min(8).max(200);
 
 /** Statuses from which a subscription can be renewed or topped up. */
-const RENEWABLE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED, SubscriptionStatus.REVOKED];
+export const RENEWABLE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED, SubscriptionStatus.REVOKED];
 
 /** The next human order number. */
 async function nextOrderNumber(em: EntityManager): Promise<number> {

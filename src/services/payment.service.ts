@@ -7,6 +7,7 @@ import { OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { Receipt } from '../entities/receipt.entity';
 import { AppError } from '../errors';
+import { enqueue } from '../jobs/enqueue';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
@@ -116,11 +117,24 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   return payment;
 }
 
+/** In the decision's transaction: every admin's review message will say who decided. */
+async function enqueueReceiptMessagesUpdate(em: EntityManager, paymentId: string): Promise<void> {
+  await enqueue(em, 'update_receipt_messages', { paymentId }, { jobKey: `update_receipt_messages:${paymentId}`, maxAttempts: 10 });
+}
+
 /** Locks the payment and checks it can still be decided (exactly one decision wins). */
 async function lockForReview(em: EntityManager, paymentId: string): Promise<Payment> {
   const payment = await getPaymentOrFail(em, paymentId, { lock: true });
   if (payment.method !== PaymentMethod.CARD_TO_CARD) throw new AppError('PAYMENT_NOT_SUBMITTABLE');
-  if (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) throw new AppError('PAYMENT_ALREADY_REVIEWED');
+  if (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) {
+    await em.populate(payment, ['reviewedBy']);
+    // Who decided travels with the refusal: the admin bot answers "already reviewed by …".
+    throw new AppError('PAYMENT_ALREADY_REVIEWED', undefined, {
+      status: payment.status,
+      reviewedBy: payment.reviewedBy ? payment.reviewedBy.displayName?.trim() || String(payment.reviewedBy.telegramId) : null,
+      reviewedAt: payment.reviewedAt?.toISOString() ?? null,
+    });
+  }
   if (payment.status === PaymentStatus.EXPIRED || payment.order.status === OrderStatus.CANCELLED) throw new AppError('PAYMENT_EXPIRED');
   return payment;
 }
@@ -137,6 +151,7 @@ export async function approvePayment(em: EntityManager, deps: FulfilmentDeps, pa
   payment.reviewedAt = new Date();
   await em.flush();
   await fulfilPaidOrder(em, deps, payment.order, actor);
+  await enqueueReceiptMessagesUpdate(em, payment.id);
   await queueNotification(em, {
     kind: 'PAYMENT_APPROVED',
     telegramId: payment.order.customer.telegramId,
@@ -193,6 +208,7 @@ export async function rejectPayment(em: EntityManager, paymentId: string, reason
   payment.order.status = OrderStatus.CANCELLED;
   if (payment.order.discountCode) await releaseCode(em, payment.order.discountCode.id);
   await em.flush();
+  await enqueueReceiptMessagesUpdate(em, payment.id);
   await queueNotification(em, {
     kind: 'PAYMENT_REJECTED',
     telegramId: payment.order.customer.telegramId,

@@ -318,6 +318,8 @@ export async function repairDrift(
   await em.flush();
   const unresolved = report.items.filter((i) => i.subscriptionId && i.kind !== 'ORPHAN' && !repaired.includes(i.subscriptionId)).map((i) => i.subscriptionId!);
   await clearDriftFlags(em, serverId, unresolved);
+  // An orphan deleted here may be an evacuation's leftover: it is not left over any more.
+  await forgetLeftovers(em, serverId, actions.filter((a) => a.kind === 'DELETE' && a.applied).map((a) => a.panelName));
   return { dryRun: false, deleteOrphans: opts.deleteOrphans, report, actions };
 }
 
@@ -369,14 +371,18 @@ export async function cleanLeftovers(em: EntityManager, panels: PanelRegistry, s
       }
     },
   );
-  if (done.length) {
-    await em.execute(
-      `update evacuation set leftover_names = coalesce((select array_agg(n) from unnest(leftover_names) as n where not (n = any(?::text[]))), '{}'), updated_at = now()
-        where from_server_id = ? and cardinality(leftover_names) > 0`,
-      [pgTextArray(done), server.id],
-    );
-  }
+  await forgetLeftovers(em, server.id, done);
   return done.length - keep.size;
+}
+
+/** Takes client names off the leftover lists of the evacuations from a server (gone from its panel, or back in use there). */
+async function forgetLeftovers(em: EntityManager, serverId: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await em.execute(
+    `update evacuation set leftover_names = coalesce((select array_agg(n) from unnest(leftover_names) as n where not (n = any(?::text[]))), '{}'), updated_at = now()
+      where from_server_id = ? and leftover_names && ?::text[]`,
+    [pgTextArray(names), serverId, pgTextArray(names)],
+  );
 }
 
 /** How many drift items of each kind a report holds (the alert's facts). */

@@ -290,7 +290,7 @@ describe('send_notification', () => {
     expect(sent.map((m) => m.kind)).toEqual(['photo', 'text']);
     expect(sent[0]).toMatchObject({ text: '', buttons: [] });
     expect(sent[1].buttons).toEqual([[{ text: 'ok', callback_data: 'pay:ok:1' }]]);
-    expect(result).toEqual({ ok: true, messageId: sent[1].messageId });
+    expect(result).toEqual({ ok: true, messageId: sent[1].messageId, captioned: false });
   });
 
   it('marks a notification whose subscription is gone FAILED without sending', async () => {
