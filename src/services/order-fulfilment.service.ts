@@ -161,7 +161,16 @@ export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order:
   return order;
 }
 
-/** Revokes a subscription: its panel client is deleted by the revoke job. */
-export async function requestRevoke(em: EntityManager, sub: Subscription, reason: string): Promise<void> {
+/**
+ * Revokes a subscription: its panel client is deleted by the revoke job. One already REVOKED is
+ * refused with `whenRevoked` (staff's API reads it as not found, the reseller API as not changeable).
+ */
+export async function requestRevoke(
+  em: EntityManager,
+  sub: Subscription,
+  reason: string,
+  whenRevoked: 'SUBSCRIPTION_NOT_FOUND' | 'SUBSCRIPTION_NOT_CHANGEABLE',
+): Promise<void> {
+  if (sub.status === SubscriptionStatus.REVOKED) throw new AppError(whenRevoked, 'Already revoked.');
   await enqueue(em, 'revoke_subscription', { subscriptionId: sub.id, reason }, { jobKey: `revoke_subscription:${sub.id}` });
 }
