@@ -106,6 +106,8 @@ export function createWorker(deps: WorkerDeps): WorkerHandle {
     events.on('job:start', () => regained());
     const pool = new Pool({ connectionString: deps.orm.config.getClientUrl(), max: deps.config.WORKER_CONCURRENCY + 3 });
     pool.on('error', (err) => lost(err));
+    // A checked-out client cut by a restart emits its own error (graphile-worker checks both handlers exist).
+    pool.on('connect', (client) => client.on('error', (err) => lost(err)));
     let runner: Runner;
     try {
       runner = await run({
