@@ -26,6 +26,7 @@ import { startEvacuation } from '../../src/services/evacuation.service';
 import { enqueue } from '../../src/jobs/enqueue';
 import { openTicket } from '../../src/services/ticket.service';
 import { panelKeyOf } from '../../src/services/server.service';
+import { tinyPng } from './images';
 
 /** The sample reseller: its key (every scope), a funded balance, a customer with an ACTIVE subscription. */
 export interface SampleReseller {
@@ -129,8 +130,7 @@ async function paidOrder(ctx: SampleContext): Promise<Order> {
 
 /** A tiny valid PNG (unique bytes each call). */
 function png(): Buffer {
-  const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([head, Buffer.from(randomUUID())]);
+  return tinyPng(randomUUID());
 }
 
 /** A saved server pointing at the sample simulator. */
