@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
 import { createTelegramSender } from '../../src/clients/telegram.client';
 import { Order } from '../../src/entities/order.entity';
 import { Payment } from '../../src/entities/payment.entity';
@@ -15,9 +16,9 @@ import { updateSetting } from '../../src/services/setting.service';
 
 const TOKEN = '201:shop-e2e-bot';
 
-/** A small real PNG header plus unique bytes (the API checks the magic bytes). */
-function png(): Buffer {
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);
+/** A well-formed, unique PNG (the API checks the whole file). */
+function png(): Promise<Buffer> {
+  return QRCode.toBuffer(randomBytes(16).toString('hex'), { type: 'png', width: 64 });
 }
 
 describe('shop bot end to end (fake Bot API, real API, database, worker jobs and panel simulator)', () => {
@@ -71,7 +72,7 @@ describe('shop bot end to end (fake Bot API, real API, database, worker jobs and
     expect(instructions.source).toContain(`<code>${payment.payableAmount}</code>`);
     const prompt = await h.press(user, encodeCallback('shopFlow', 'paid'));
     expect(prompt[prompt.length - 1].text).toContain('عکس رسید');
-    const done = await h.photo(user, png(), 'TRK12345');
+    const done = await h.photo(user, await png(), 'TRK12345');
     expect(done[done.length - 1].text).toContain('دریافت شد');
     const submitted = await w.t.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
     expect(submitted.status).toBe('SUBMITTED');
@@ -130,7 +131,7 @@ describe('shop bot end to end (fake Bot API, real API, database, worker jobs and
     await h.press(user, encodeCallback('shopFlow', 'card'));
     await h.press(user, encodeCallback('shopFlow', 'paid'));
     await h.restart();
-    const done = await h.photo(user, png());
+    const done = await h.photo(user, await png());
     expect(done[done.length - 1].text).toContain('دریافت شد');
     const p = await w.t.orm.em.fork().findOneOrFail(Payment, { order: { customer: { telegramId: user } } });
     expect(p.status).toBe('SUBMITTED');
