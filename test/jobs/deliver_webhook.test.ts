@@ -207,5 +207,15 @@ describe('deliver_webhook', () => {
     expect(String(err)).toContain('webhook delivery failed');
     expect(receiver.received.length).toBe(before);
     await runDeliveriesTwice();
+    // A host name is checked after DNS, at connect time: localhost resolves to loopback and is refused.
+    ok(await w.asAdmin('mutation($id: ID!, $u: String!) { setResellerWebhook(resellerId: $id, url: $u) { id } }', { id: r.id, u: receiver.url.replace('127.0.0.1', 'localhost') }));
+    const beforeNamed = receiver.received.length;
+    const second = await buyFor('guard-2');
+    await w.t.orm.em.fork().transactional(async (em) => failOrder(em, await em.findOneOrFail(Order, { id: second.orderId }), 'x'));
+    const [named] = await queuedJobs(w.t.orm, 'deliver_webhook');
+    expect(String(await runJob(w.t.orm, w.t.services, named!, undefined, testConfig()))).toContain('webhook delivery failed');
+    expect(receiver.received.length).toBe(beforeNamed);
+    const [refused] = (await deliveries('order.failed')).filter((d) => (d.payload as { orderId: string }).orderId === second.orderId);
+    expect(refused!.lastError).toMatch(/loopback|private|reserved/);
   });
 });
