@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Admin } from '../entities/admin.entity';
@@ -13,6 +13,7 @@ import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service
 import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
 import { receiptImageType } from './receipt-image';
 import { lockForTransaction } from './transaction';
+import { flushUnique } from './unique-violation';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;
@@ -53,12 +54,7 @@ export async function storeReceipt(em: EntityManager, customer: Customer, bytes:
     return existing;
   }
   const receipt = em.create(Receipt, { customer, contentHash, mimeType, size: bytes.length, data: bytes });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   return receipt;
 }
 
@@ -98,12 +94,7 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   if (data.trackingCode) payment.trackingCode = data.trackingCode;
   payment.status = PaymentStatus.SUBMITTED;
   payment.submittedAt = new Date();
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   await notifyAdmins(em, 'ADMIN_NEW_RECEIPT', {
     paymentId: payment.id,
     orderNumber: payment.order.number,
@@ -185,12 +176,7 @@ export async function approvePaymentByAmount(
   const payment = await approvePayment(em, deps, open.id, reviewer, actor);
   if (ref && !payment.trackingCode) {
     payment.trackingCode = ref;
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-      throw err;
-    }
+    await flushUnique(em, 'RECEIPT_DUPLICATE');
   }
   return payment;
 }
