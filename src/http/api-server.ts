@@ -20,6 +20,7 @@ import { createLoaders } from '../resolvers/loaders';
 import { createReadCaches } from '../resolvers/read-caches';
 import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { introspectionForKeysOnly } from './introspection';
 import { aliasLimit, depthLimit, fieldLimit } from './graphql-limits';
 import { Metrics } from './metrics';
 import { receiptRoute } from './receipt.route';
@@ -127,7 +128,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     stopOnTerminationSignals: false,
     introspection: true,
     validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES), fieldLimit(config.GRAPHQL_MAX_FIELDS)],
-    plugins: [observability],
+    plugins: [observability, introspectionForKeysOnly],
   });
   await apollo.start();
 

@@ -8,6 +8,7 @@ import expirePayments from './expire_payments';
 import type { Job } from './job.types';
 import provisionSubscription from './provision_subscription';
 import reconcileServer from './reconcile_server';
+import removeFailedClient from './remove_failed_client';
 import resetSubscriptionTraffic from './reset_subscription_traffic';
 import revokeSubscription from './revoke_subscription';
 import scheduleUsageSync from './schedule_usage_sync';
@@ -29,6 +30,7 @@ export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   expire_payments: expirePayments,
   provision_subscription: provisionSubscription,
   reconcile_server: reconcileServer,
+  remove_failed_client: removeFailedClient,
   reset_subscription_traffic: resetSubscriptionTraffic,
   revoke_subscription: revokeSubscription,
   schedule_usage_sync: scheduleUsageSync,

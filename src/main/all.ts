@@ -2,6 +2,7 @@ import { createApi } from '../http/api-server';
 import { ensureFirstAdminKey } from '../services/bootstrap.service';
 import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
+import { deliverFirstAdminKey } from './first-key';
 import { createAppServices } from './services';
 import { adminBotWebhook, startAdminBotPolling } from './admin-bot-wiring';
 import { shopBotWebhook, startShopBotPolling } from './shop-bot';
@@ -28,13 +29,8 @@ runMain(async () => {
   logger.info({ port, graphiql }, 'API and worker running');
 
   const firstKey = await ensureFirstAdminKey(rt.orm.em.fork());
-  if (firstKey) {
-    // Printed once, to the terminal only (never to the log): only its hash is stored.
-    process.stdout.write(
-      `\n  First start: an ADMIN API key was created. It is shown only this once:\n\n    ${firstKey}\n\n` +
-        `  Open ${graphiql} and put it in the Headers tab as\n    {"Authorization": "Bearer ${firstKey}"}\n\n`,
-    );
-  }
+  // Shown once, to the terminal only (stderr), or written to a 0600 file: never to the log.
+  if (firstKey) deliverFirstAdminKey(firstKey, { dataDir: config.DATA_DIR, graphiql, logger });
 
   onShutdown(rt, async () => {
     await shopPolling?.stop();

@@ -89,6 +89,8 @@ const PARAM_SCHEMAS: { [K in NotificationKind]: z.ZodType<NotificationParams[K]>
   USAGE_WARNING: z.object({ subscriptionId: uuid, percent: z.number() }),
   EXPIRY_WARNING: z.object({ subscriptionId: uuid, hoursLeft: z.number() }),
   SUBSCRIPTION_ENDED: z.object({ subscriptionId: uuid, reason: z.enum(['EXPIRED', 'DEPLETED']) }),
+  TICKET_REPLY: z.object({ ticketId: uuid, subject: z.string(), body: z.string() }),
+  ADMIN_TICKET_MESSAGE: z.object({ ticketId: uuid, subject: z.string(), customerLabel: z.string(), body: z.string(), isNew: z.boolean() }),
 };
 
 /** Messages use the recipient's language: the admin's or the customer's (default Persian). */
@@ -214,6 +216,20 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     return {
       html: t.subscriptionEnded({ ...subscriptionView(ctx, sub), links: [], reason: p.reason, graceDays: grace > 0 ? formatDays(grace, ctx.lang) : null }),
       buttons: renewButtons(ctx, sub),
+    };
+  },
+  async TICKET_REPLY(ctx, p) {
+    const t = notificationTemplates(ctx.lang);
+    return {
+      html: t.ticketReply({ subject: escapeHtml(truncateText(p.subject, 120)), body: escapeHtml(truncateText(p.body, 3000)) }),
+      buttons: [[{ text: t.buttons.openTicket, callbackData: encodeCallback('ticketOpen', p.ticketId) }]],
+    };
+  },
+  async ADMIN_TICKET_MESSAGE(ctx, p) {
+    const t = notificationTemplates(ctx.lang);
+    return {
+      html: t.ticketMessage({ subject: escapeHtml(truncateText(p.subject, 120)), customer: escapeHtml(truncateText(p.customerLabel, 100)), body: escapeHtml(truncateText(p.body, 3000)), isNew: p.isNew }),
+      buttons: [[{ text: t.buttons.openTicket, callbackData: encodeCallback('ticketOpen', p.ticketId) }]],
     };
   },
 };

@@ -15,6 +15,8 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // Raised by the HTTP layer itself (introspection without a key, src/http/introspection.ts).
+  'UNAUTHENTICATED',
 ]);
 
 /** Whether an error is one we expected (so it is not logged as a fault). */

@@ -14,6 +14,8 @@ import { ServerResolver } from './server.resolver';
 import { ServerOpsResolver } from './server-ops.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
+import { TicketResolver } from './ticket.resolver';
+import { ShopResolver } from './shop.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
 import { ResellerResolver } from './reseller.resolver';
@@ -35,6 +37,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionResolver,
   DashboardResolver,
   SubscriptionAdminResolver,
+  TicketResolver,
+  ShopResolver,
   ResellerResolver,
   ResellerApiResolver,
   WebhookResolver,

@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Admin } from '../entities/admin.entity';
@@ -11,7 +11,9 @@ import { enqueue } from '../jobs/enqueue';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { receiptImageType } from './receipt-image';
 import { lockForTransaction } from './transaction';
+import { flushUnique } from './unique-violation';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;
@@ -32,12 +34,6 @@ export async function allocatePayableAmount(em: EntityManager, amount: number): 
   throw new AppError('RATE_LIMITED', 'Too many open payments of this amount; try again later.');
 }
 
-/** Accepted receipt images. */
-const RECEIPT_TYPES: Record<string, (b: Buffer) => boolean> = {
-  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
-};
 export const MAX_RECEIPT_BYTES = 5 * 1024 * 1024;
 
 /**
@@ -46,8 +42,11 @@ export const MAX_RECEIPT_BYTES = 5 * 1024 * 1024;
  */
 export async function storeReceipt(em: EntityManager, customer: Customer, bytes: Buffer): Promise<Receipt> {
   if (bytes.length === 0 || bytes.length > MAX_RECEIPT_BYTES) throw new AppError('RECEIPT_INVALID');
-  const mimeType = Object.keys(RECEIPT_TYPES).find((t) => RECEIPT_TYPES[t](bytes));
-  if (!mimeType) throw new AppError('RECEIPT_INVALID');
+  const { type: mimeType, claimed } = receiptImageType(bytes);
+  if (claimed) {
+    throw new AppError('RECEIPT_INVALID', `The file starts like ${claimed} but is not a complete, well-formed ${claimed} file.`, { reason: 'MALFORMED_IMAGE', claimed });
+  }
+  if (!mimeType) throw new AppError('RECEIPT_INVALID', undefined, { reason: 'NOT_AN_IMAGE' });
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   const existing = await em.findOne(Receipt, { contentHash });
   if (existing) {
@@ -55,12 +54,7 @@ export async function storeReceipt(em: EntityManager, customer: Customer, bytes:
     return existing;
   }
   const receipt = em.create(Receipt, { customer, contentHash, mimeType, size: bytes.length, data: bytes });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   return receipt;
 }
 
@@ -100,12 +94,7 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   if (data.trackingCode) payment.trackingCode = data.trackingCode;
   payment.status = PaymentStatus.SUBMITTED;
   payment.submittedAt = new Date();
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   await notifyAdmins(em, 'ADMIN_NEW_RECEIPT', {
     paymentId: payment.id,
     orderNumber: payment.order.number,
@@ -187,12 +176,7 @@ export async function approvePaymentByAmount(
   const payment = await approvePayment(em, deps, open.id, reviewer, actor);
   if (ref && !payment.trackingCode) {
     payment.trackingCode = ref;
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-      throw err;
-    }
+    await flushUnique(em, 'RECEIPT_DUPLICATE');
   }
   return payment;
 }

@@ -190,11 +190,17 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
       RENEW_HINT,
     );
   },
+  ticketReply(v) {
+    return lines('💬 <b>Support answered your ticket</b>', `📌 ${v.subject}`, '', v.body);
+  },
+  ticketMessage(v) {
+    return lines(v.isNew ? '🆕 <b>New ticket</b>' : '💬 <b>New message in a ticket</b>', `📌 ${v.subject}`, `👤 ${v.customer}`, '', v.body);
+  },
   paymentMethod: {
     CARD_TO_CARD: 'Card to card',
     WALLET: 'Wallet',
     RESELLER_BALANCE: 'Reseller balance',
     FREE: 'Free',
   },
-  buttons: { approve: '✅ Approve', reject: '❌ Reject', renew: '🔄 Renew' },
+  buttons: { approve: '✅ Approve', reject: '❌ Reject', renew: '🔄 Renew', openTicket: '💬 Open the ticket' },
 };

@@ -190,11 +190,17 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
       RENEW_HINT,
     );
   },
+  ticketReply(v) {
+    return lines('💬 <b>پشتیبانی به تیکت شما پاسخ داد</b>', `📌 ${v.subject}`, '', v.body);
+  },
+  ticketMessage(v) {
+    return lines(v.isNew ? '🆕 <b>تیکت جدید</b>' : '💬 <b>پیام جدید در تیکت</b>', `📌 ${v.subject}`, `👤 ${v.customer}`, '', v.body);
+  },
   paymentMethod: {
     CARD_TO_CARD: 'کارت به کارت',
     WALLET: 'کیف پول',
     RESELLER_BALANCE: 'اعتبار نماینده',
     FREE: 'رایگان',
   },
-  buttons: { approve: '✅ تایید', reject: '❌ رد', renew: '🔄 تمدید' },
+  buttons: { approve: '✅ تایید', reject: '❌ رد', renew: '🔄 تمدید', openTicket: '💬 مشاهدهٔ تیکت' },
 };

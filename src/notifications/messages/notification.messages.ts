@@ -99,10 +99,14 @@ export interface NotificationTemplates {
   usageWarning(v: SubscriptionView & { percent: string; depleted: boolean }): string;
   expiryWarning(v: SubscriptionView & { timeLeft: string }): string;
   subscriptionEnded(v: SubscriptionView & { reason: 'EXPIRED' | 'DEPLETED'; graceDays: string | null }): string;
+  /** TICKET_REPLY (values escaped). */
+  ticketReply(v: { subject: string; body: string }): string;
+  /** ADMIN_TICKET_MESSAGE (values escaped). */
+  ticketMessage(v: { subject: string; customer: string; body: string; isNew: boolean }): string;
   /** Payment method names. */
   paymentMethod: Record<'CARD_TO_CARD' | 'WALLET' | 'RESELLER_BALANCE' | 'FREE', string>;
   /** Button labels. */
-  buttons: { approve: string; reject: string; renew: string };
+  buttons: { approve: string; reject: string; renew: string; openTicket: string };
 }
 
 /** The templates of a language. */
