@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
 import { createTelegramSender } from '../../../src/clients/telegram.client';
 import { AdminRole, Role } from '../../../src/entities/common';
 import { Server } from '../../../src/entities/server.entity';
@@ -15,7 +16,8 @@ import { CREATE_ORDER, newKey, startWorld, type World } from '../../helpers/worl
 
 const USER_TOKEN = '601:staff-test-user-bot';
 const STAFF_TOKEN = '602:staff-test-admin-bot';
-const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+/** A well-formed PNG no other test uploaded (receipts are de-duplicated by content). */
+const uniquePng = (): Promise<Buffer> => QRCode.toBuffer(randomUUID(), { type: 'png', width: 64 });
 
 const open = (w: string) => encodeCallback('adminOpen', w);
 const act = (w: string, id: string) => encodeCallback('adminDo', w, id);
@@ -68,7 +70,7 @@ describe('admin bot (through the fake Bot API, the real API, database, jobs and 
     const up = await fetch(`${w.t.url}/receipts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${w.userBotKey}`, 'x-telegram-user-id': String(tg), 'content-type': 'image/png' },
-      body: new Uint8Array(Buffer.concat([PNG_1X1, randomBytes(8)])),
+      body: new Uint8Array(await uniquePng()),
     });
     const { receiptId } = (await up.json()) as { receiptId: string };
     await w.asUser(tg, 'mutation($p: ID!, $r: ID) { submitPaymentReceipt(paymentId: $p, receiptId: $r) { status } }', { p: paymentId, r: receiptId });
