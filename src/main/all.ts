@@ -1,5 +1,6 @@
 import { createApi } from '../http/api-server';
 import { ensureFirstAdminKey } from '../services/bootstrap.service';
+import { resumeWaitingNotifications } from '../notifications/notification.delivery';
 import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
 import { deliverFirstAdminKey } from './first-key';
@@ -18,6 +19,8 @@ runMain(async () => {
   const api = await createApi({ config, logger, orm: rt.orm, services, routes });
   const worker = createWorker({ config, logger, orm: rt.orm, services });
   await worker.start();
+  // Without a bot token notifications wait; with one, rows that waited are sent now.
+  await resumeWaitingNotifications(rt.orm.em.fork(), services.telegram, rt.logger);
   const port = await api.start();
   // The shop bot: webhook (served by the API above) or long polling, when USER_BOT_TOKEN is set.
   await shopHook?.start();
