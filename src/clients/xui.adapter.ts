@@ -8,6 +8,10 @@
  * `0 < expiryTime <= now`. The route set follows what detection found (`XuiSession.detect`),
  * probed when the panel does not show its version.
  *
+ * Writes of one client are serialised per email in the adapter (3x-ui itself does not refuse a
+ * second copy of a client in one inbound on 3.0.x and 3.2.8–3.4.x), and copies already there are
+ * collapsed to one by `ensureClient`.
+ *
  * `ensureClient` never creates a second client: it looks the email up first, creates only when
  * missing, and when a create fails in a way that may hide success (a retryable PanelError from
  * the non-idempotent request, an empty 200 body, or a refusal such as a concurrent duplicate)
@@ -32,7 +36,7 @@ import { XuiApi } from './xui.api';
 import { XuiClassicRoutes } from './xui.classic';
 import { XuiClientRoutes } from './xui.client-routes';
 import { buildShareLink, linkStyleOf } from './xui.links';
-import { str, toPanelClient, toUsage, type RawClient, type XuiClientView, type XuiRoutes } from './xui.model';
+import { extraCopies, str, toPanelClient, toUsage, type RawClient, type XuiClientView, type XuiRoutes } from './xui.model';
 import { compareVersions, parseVersion, traitsOf, XuiSession, type XuiVersionTraits } from './xui.session';
 
 /** Adapter of one 3x-ui panel. */
@@ -47,6 +51,8 @@ export class XuiAdapter implements PanelAdapter {
   private detecting: Promise<PanelInfo> | undefined;
   private routeSet: XuiRoutes | undefined;
   private traits: XuiVersionTraits | undefined;
+  /** Tail of the queue of writes per client email: two writes of one client never interleave here. */
+  private readonly nameQueues = new Map<string, Promise<unknown>>();
 
   /**
    * @param conn the panel (base URL with its web base path; credentials and/or API token).
@@ -152,11 +158,41 @@ export class XuiAdapter implements PanelAdapter {
     return this.mustGet(routes, spec.name, 'xui.ensureClient');
   }
 
+  /**
+   * Runs `fn` after every earlier write of the same client (email, case-insensitive as the panel
+   * compares it) in this adapter has settled. Two concurrent creates of one client would both see
+   * it missing and both add it: 3.0.x and 3.2.8–3.4.x then hold two copies that never converge,
+   * 3.1.0–3.2.7 refuse the second (PANELS.md Part E). Across processes the per-subscription lock
+   * (src/services/subscription-lock.ts) does the same.
+   */
+  private serialized<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const key = name.toLowerCase();
+    const prev = this.nameQueues.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.nameQueues.set(key, tail);
+    void tail.then(() => {
+      if (this.nameQueues.get(key) === tail) this.nameQueues.delete(key);
+    });
+    return run;
+  }
+
   async ensureClient(spec: ClientSpec): Promise<EnsureResult> {
+    return this.serialized(spec.name, () => this.doEnsure(spec));
+  }
+
+  private async doEnsure(spec: ClientSpec): Promise<EnsureResult> {
     const routes = await this.routes();
     this.validate(spec);
     let view = await routes.getClient(spec.name);
     let action: EnsureResult['action'] = 'unchanged';
+    if (view && extraCopies(view) > 0) {
+      // Copies left by an earlier race (or another tool): converge to one before updating, since
+      // the panel's update would only reach the first copy.
+      await routes.collapseCopies(view, spec);
+      view = await routes.getClient(spec.name);
+      action = 'updated';
+    }
     if (!view) {
       view = await this.createOnce(routes, spec);
       action = 'created';
@@ -174,19 +210,25 @@ export class XuiAdapter implements PanelAdapter {
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {
-    const routes = await this.routes();
-    await routes.setEnabled(await this.mustGet(routes, name, 'xui.setEnabled'), enabled);
+    await this.serialized(name, async () => {
+      const routes = await this.routes();
+      await routes.setEnabled(await this.mustGet(routes, name, 'xui.setEnabled'), enabled);
+    });
   }
 
   async resetTraffic(name: string): Promise<void> {
-    const routes = await this.routes();
-    await routes.resetTraffic(await this.mustGet(routes, name, 'xui.resetTraffic'));
+    await this.serialized(name, async () => {
+      const routes = await this.routes();
+      await routes.resetTraffic(await this.mustGet(routes, name, 'xui.resetTraffic'));
+    });
   }
 
   async deleteClient(name: string): Promise<void> {
-    const routes = await this.routes();
-    const view = await routes.getClient(name);
-    if (view) await routes.delete(view);
+    await this.serialized(name, async () => {
+      const routes = await this.routes();
+      const view = await routes.getClient(name);
+      if (view) await routes.delete(view);
+    });
   }
 
   /** One `list` request (classic `inbounds/list`, 3.1+ `clients/list`). */
@@ -194,8 +236,12 @@ export class XuiAdapter implements PanelAdapter {
     return (await (await this.routes()).listClients()).map(toUsage);
   }
 
+  /** Every client; a client with extra copies inside one inbound is listed once per copy (drift: DUPLICATE). */
   async listClients(): Promise<PanelClient[]> {
-    return (await (await this.routes()).listClients()).map(toPanelClient);
+    return (await (await this.routes()).listClients()).flatMap((view) => {
+      const client = toPanelClient(view);
+      return [client, ...Array.from({ length: extraCopies(view) }, () => client)];
+    });
   }
 
   /**

@@ -158,12 +158,40 @@ export class XuiClassicRoutes implements XuiRoutes {
 
   /** Deletes the last client of an inbound: `update/:id` with every column as read, minus it. */
   private async rewriteInboundWithout(inboundId: number, email: string): Promise<void> {
+    await this.rewriteInbound(inboundId, (clients) => clients.filter((c) => str(c, 'email').toLowerCase() !== email.toLowerCase()));
+  }
+
+  /**
+   * Keeps the first copy of the client in each inbound holding it twice or more: the inbound is
+   * rewritten (`update/:id`) with the extra copies left out. The email stays on the inbound, so the
+   * panel keeps its traffic row and counters.
+   */
+  async collapseCopies(view: XuiClientView): Promise<void> {
+    const want = view.email.toLowerCase();
+    const counts = new Map<number, number>();
+    for (const e of view.entries) counts.set(e.inboundId, (counts.get(e.inboundId) ?? 0) + 1);
+    for (const [inboundId, n] of counts) {
+      if (n < 2) continue;
+      await this.rewriteInbound(inboundId, (clients) => {
+        let kept = false;
+        return clients.filter((c) => {
+          if (str(c, 'email').toLowerCase() !== want) return true;
+          if (kept) return false;
+          kept = true;
+          return true;
+        });
+      });
+    }
+  }
+
+  /** `update/:id` with every column as read and the clients list passed through `edit`. */
+  private async rewriteInbound(inboundId: number, edit: (clients: RawClient[]) => RawClient[]): Promise<void> {
     const current = await this.api.call(
       { operation: 'xui.inbounds.get', method: 'GET', path: `${API}/get/${inboundId}`, idempotent: true },
       inboundSchema,
     );
     const settings = { ...(current.settings ?? {}) };
-    settings.clients = clientsOf(current).filter((c) => str(c, 'email').toLowerCase() !== email.toLowerCase());
+    settings.clients = edit(clientsOf(current));
     const column = (v: Record<string, unknown> | null): string => (v === null ? '' : JSON.stringify(v));
     const body: Record<string, unknown> = {
       id: current.id,

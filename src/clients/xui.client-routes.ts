@@ -279,6 +279,16 @@ export class XuiClientRoutes implements XuiRoutes {
     }
   }
 
+  /**
+   * Several copies in one inbound: `del/:email?keepTraffic=1` takes every copy away but keeps the
+   * traffic row, then one `add` with our credentials and subId puts a single copy back on every
+   * target inbound (the reconcile step that follows applies the rest of the spec).
+   */
+  async collapseCopies(view: XuiClientView, spec: ClientSpec): Promise<void> {
+    await this.api.ok({ operation: 'xui.clients.del', method: 'POST', path: `${API}/del/${encodeURIComponent(view.email)}?keepTraffic=1`, idempotent: true });
+    await this.create(spec);
+  }
+
   /** The links the panel itself builds for the client (`clients/links/:email`); null when it has no such client. */
   async panelLinks(email: string): Promise<string[] | null> {
     const op = 'xui.clients.links';

@@ -278,4 +278,24 @@ export interface XuiRoutes {
    * Only called when the detected panel has the link routes.
    */
   panelLinks(email: string): Promise<string[] | null>;
+  /**
+   * Leaves one copy of the client in each inbound that holds it twice or more (see
+   * {@link extraCopies}), keeping its traffic counters; the caller reads the client again after.
+   */
+  collapseCopies(view: XuiClientView, spec: ClientSpec): Promise<void>;
+}
+
+/**
+ * How many copies of the client beyond one its inbounds hold (0 normally). 3x-ui 3.0.x and
+ * 3.2.8–3.4.x append a second copy when the same client is added twice to one inbound (PANELS.md
+ * Part E), and `UpdateInboundClient` then updates only the first copy, so the copies never converge.
+ */
+export function extraCopies(view: XuiClientView): number {
+  const seen = new Set<number>();
+  let extra = 0;
+  for (const e of view.entries) {
+    if (seen.has(e.inboundId)) extra += 1;
+    else seen.add(e.inboundId);
+  }
+  return extra;
 }

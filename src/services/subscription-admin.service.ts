@@ -6,6 +6,7 @@ import { enqueue } from '../jobs/enqueue';
 import type { PanelRegistry } from './panel-registry';
 import { ON_PANEL_STATUSES } from './subscription-lifecycle.service';
 import { clientSpecOf } from './subscription.service';
+import { withSubscriptionLock } from './subscription-lock';
 import { isTrafficUsedUp } from './traffic-quota';
 
 /** Longest extension one call may add (ten years). */
@@ -113,8 +114,11 @@ export type ClientEnabledOutcome = { applied: false; status: SubscriptionStatus 
  * (same UUID and password) if it went missing.
  */
 export async function applyClientEnabled(em: EntityManager, panels: PanelRegistry, subscriptionId: string): Promise<ClientEnabledOutcome> {
-  const sub = await em.findOne(Subscription, { id: subscriptionId }, { populate: ['server'] });
-  if (!sub || !sub.server || !(ON_PANEL_STATUSES as readonly string[]).includes(sub.status)) return { applied: false, status: sub?.status ?? null };
-  const result = await panels.adapterFor(sub.server).ensureClient(clientSpecOf(sub));
-  return { applied: true, status: sub.status, action: result.action };
+  // Under the subscription's lock: never at the same time as its provisioning, renewal or revoke.
+  return withSubscriptionLock(em, subscriptionId, async () => {
+    const sub = await em.findOne(Subscription, { id: subscriptionId }, { populate: ['server'], refresh: true });
+    if (!sub || !sub.server || !(ON_PANEL_STATUSES as readonly string[]).includes(sub.status)) return { applied: false, status: sub?.status ?? null };
+    const result = await panels.adapterFor(sub.server).ensureClient(clientSpecOf(sub));
+    return { applied: true, status: sub.status, action: result.action };
+  });
 }

@@ -12,6 +12,7 @@ import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './place
 import { isPermanentPanelFailure } from './panel-failure';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
+import { withSubscriptionLock } from './subscription-lock';
 
 /** What provisioning jobs need. */
 export interface ProvisioningDeps {
@@ -64,7 +65,18 @@ export async function provisionSubscription(
   payload: { subscriptionId: string; orderId: string | null },
   attempt: Attempt,
 ): Promise<'active' | 'skipped' | 'failed'> {
-  const existing = await em.findOne(Subscription, { id: payload.subscriptionId });
+  // Held across the panel calls: a second run of this job (or any other work on this subscription)
+  // waits, then finds it ACTIVE and skips, so a job that runs twice never creates two clients.
+  return withSubscriptionLock(em, payload.subscriptionId, () => provisionLocked(em, deps, payload, attempt));
+}
+
+async function provisionLocked(
+  em: EntityManager,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string; orderId: string | null },
+  attempt: Attempt,
+): Promise<'active' | 'skipped' | 'failed'> {
+  const existing = await em.findOne(Subscription, { id: payload.subscriptionId }, { refresh: true });
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
     const sub = await placeAndFix(em, deps, payload.subscriptionId);
@@ -122,7 +134,14 @@ async function serverForRenewal(em: EntityManager, sub: Subscription): Promise<S
  * fails the order (refund).
  */
 export async function applyOrder(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
-  const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'] });
+  const found = await em.findOne(Order, { id: payload.orderId });
+  const subscriptionId = found?.subscription?.id;
+  if (!subscriptionId) return 'skipped';
+  return withSubscriptionLock(em, subscriptionId, () => applyLocked(em, deps, payload, attempt));
+}
+
+async function applyLocked(em: EntityManager, deps: ProvisioningDeps, payload: { orderId: string }, attempt: Attempt): Promise<'applied' | 'skipped' | 'failed'> {
+  const order = await em.findOne(Order, { id: payload.orderId }, { populate: ['subscription', 'subscription.plan', 'customer'], refresh: true });
   if (!order || !order.subscription || (order.status !== OrderStatus.PAID && order.status !== OrderStatus.FULFILLING)) return 'skipped';
   try {
     const sub = order.subscription;
@@ -182,7 +201,11 @@ function graceRevokeObsolete(payload: { reason?: string }, status: SubscriptionS
 
 /** revoke_subscription: deletes the panel client (gone already is fine) and marks REVOKED. */
 export async function revokeSubscription(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string; reason?: string }): Promise<'revoked' | 'skipped'> {
-  const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'] });
+  return withSubscriptionLock(em, payload.subscriptionId, () => revokeLocked(em, deps, payload));
+}
+
+async function revokeLocked(em: EntityManager, deps: ProvisioningDeps, payload: { subscriptionId: string; reason?: string }): Promise<'revoked' | 'skipped'> {
+  const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'], refresh: true });
   if (!sub || sub.status === SubscriptionStatus.REVOKED || graceRevokeObsolete(payload, sub.status)) return 'skipped';
   if (sub.server) await deps.panels.adapterFor(sub.server).deleteClient(sub.panelName);
   const outcome = await em.transactional(async (tx) => {

@@ -202,10 +202,20 @@ function listClients(ctx: XuiRouteContext): SimResponse {
   return ctx.env.obj(rows);
 }
 
-/** Appends a client to an inbound the way `addInboundClient` does, with the G5+ email rule. */
-function appendToInbound(state: XuiState, inbound: XuiInbound, client: RawClient, known: Map<string, string>): void {
+/**
+ * Appends a client to an inbound the way `addInboundClient` does, with the G5+ email rule. An
+ * inbound that already holds the email is skipped (`attach`, and `add` on 3.5+), refused (`add` on
+ * 3.1.0–3.2.7) or gets a second copy (`add` on 3.2.8–3.4.x), as the releases do.
+ */
+function appendToInbound(state: XuiState, inbound: XuiInbound, client: RawClient, known: Map<string, string>, reAdd: XuiFeatures['sameInboundReAdd'] = 'skip'): void {
   const email = str(client, 'email');
-  if (state.clientsOf(inbound).some((c) => str(c, 'email').toLowerCase() === email.toLowerCase())) return;
+  if (state.clientsOf(inbound).some((c) => str(c, 'email').toLowerCase() === email.toLowerCase())) {
+    if (reAdd === 'skip') return;
+    if (reAdd === 'unique-error') throw new GoError('UNIQUE constraint failed: client_inbounds.client_id, client_inbounds.inbound_id');
+    const now = state.clock.now();
+    state.clientsOf(inbound).push({ ...client, created_at: num(client, 'created_at') || now, updated_at: now });
+    return;
+  }
   const dup = state.duplicateEmail([client], known);
   if (dup !== '') throw new GoError(sprintln('Duplicate email:', dup));
   if (str(client, clientKeyField(inbound.protocol)) === '') throw new GoError(sprintln('empty client ID'));
@@ -245,7 +255,7 @@ function create(ctx: XuiRouteContext, req: SimRequest): SimResponse {
     if (!inbound) throw new GoError('record not found');
     const copy = forInbound(client, inbound);
     for (const k of ['id', 'password', 'auth']) if (str(client, k) === '' && str(copy, k) !== '') client[k] = copy[k];
-    appendToInbound(state, inbound, copy, known);
+    appendToInbound(state, inbound, copy, known, state.features.sameInboundReAdd);
   }
   state.recordMetaOf(email);
   return ctx.env.ok('inboundClientAddSuccess');
@@ -273,8 +283,12 @@ function update(ctx: XuiRouteContext, req: SimRequest, email: string): SimRespon
   const filterRaw = req.query.get('inboundIds');
   const filter = filterRaw ? filterRaw.split(',').map((s) => Number(s.trim())) : null;
   const now = state.clock.now();
+  const updated = new Set<number>();
   for (const loc of locs) {
     if (filter && !filter.includes(loc.inbound.id)) continue;
+    // `UpdateInboundClient` replaces the first copy in each inbound only (a second copy stays as it was).
+    if (updated.has(loc.inbound.id)) continue;
+    updated.add(loc.inbound.id);
     const entry = forInbound(next, loc.inbound);
     entry.created_at = loc.client.created_at ?? now;
     entry.updated_at = now;

@@ -124,6 +124,14 @@ export interface XuiFeatures {
   subHeaderHostWins: boolean;
   /** 3.1+: unknown subscription → 404 empty (before: 400 `Error!`). */
   sub404: boolean;
+  /**
+   * 3.1+ `clients/add` of a client (same email and subId) to an inbound that already holds it
+   * (PANELS.md Part E, issue #5770): 3.1.0–3.2.7 refuse it (`UNIQUE constraint failed:
+   * client_inbounds…`), 3.2.8–3.4.x append a second copy, 3.5.0+ skip the re-add. (3.0.x classic
+   * `addClient` appends too: its duplicate-email check exempts a matching subId and does not look
+   * at the inbound.)
+   */
+  sameInboundReAdd: 'unique-error' | 'append' | 'skip';
 }
 
 /** Computes the behaviour switches of a version. */
@@ -170,6 +178,7 @@ export function xuiFeatures(version: string): XuiFeatures {
     subVlessEncryption: below('2.6.8') ? 'never' : below('2.8.3') ? 'non-empty' : 'always',
     subHeaderHostWins: below('2.3.6'),
     sub404: atLeast('3.1.0'),
+    sameInboundReAdd: below('3.2.8') ? 'unique-error' : below('3.5.0') ? 'append' : 'skip',
   };
 }
 
