@@ -90,13 +90,19 @@ function serializeError(e: unknown): Record<string, unknown> {
   return out;
 }
 
-/** Creates the process logger: JSON lines with redaction. `destination` is for tests. */
+/**
+ * Creates the process logger with redaction: human-readable lines (pino-pretty, through pino's
+ * transport) when stdout is a terminal, JSON lines otherwise (files, pipes, log collectors).
+ * `destination` is for tests (always JSON); `pretty` overrides the terminal check.
+ */
 export function createLogger(
-  opts: { level?: string; name?: string } = {},
+  opts: { level?: string; name?: string; pretty?: boolean } = {},
   destination?: pino.DestinationStream,
 ): Logger {
+  const pretty = destination === undefined && (opts.pretty ?? process.stdout.isTTY === true);
   return pino(
     {
+      ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
       level: opts.level ?? 'info',
       name: opts.name,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },

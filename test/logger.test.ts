@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ApiKey } from '../src/entities/api-key.entity';
 import { Role } from '../src/entities/common';
@@ -74,5 +76,23 @@ describe('logger and failed SQL statements', () => {
     } finally {
       await orm.close(true);
     }
+  });
+});
+
+describe('logger output format', () => {
+  const run = (tty: boolean) =>
+    spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-e', `process.stdout.isTTY = ${tty}; require('./src/logger').createLogger({ level: 'info' }).info({ password: 'hunter2' }, 'hello there')`],
+      { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' },
+    ).stdout;
+
+  it('prints readable lines on a terminal and JSON lines otherwise, redacted either way', () => {
+    const pretty = run(true);
+    expect(pretty).toContain('hello there');
+    expect(pretty.trim().startsWith('{')).toBe(false);
+    expect(pretty).not.toContain('hunter2');
+    const json = JSON.parse(run(false).trim()) as { msg: string; password: string };
+    expect(json).toMatchObject({ msg: 'hello there', password: '[REDACTED]' });
   });
 });

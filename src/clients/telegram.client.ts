@@ -50,15 +50,32 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
       const api = apiFor(channel);
       if (!api) return { ok: false, kind: 'not_configured', description: `No bot token is configured for ${channel}.` };
       try {
-        return { ok: true, messageId: await deliver(api, chatId, message) };
+        return { ok: true, ...(await deliver(api, chatId, message)) };
       } catch (err) {
+        return classifyError(err, scrub);
+      }
+    },
+    async edit(channel, chatId, messageId, message, opts) {
+      const api = apiFor(channel);
+      if (!api) return { ok: false, kind: 'not_configured', description: `No bot token is configured for ${channel}.` };
+      // Without reply_markup Telegram removes the buttons: that is what an empty list means here.
+      const replyMarkup = toReplyMarkup(message.buttons) ?? { inline_keyboard: [] };
+      try {
+        if (opts.captioned && message.html.length <= CAPTION_LIMIT) {
+          await api.editMessageCaption(chatId, messageId, { caption: message.html, parse_mode: 'HTML', reply_markup: replyMarkup });
+        } else {
+          await api.editMessageText(chatId, messageId, message.html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup: replyMarkup });
+        }
+        return { ok: true, messageId, captioned: opts.captioned };
+      } catch (err) {
+        if (err instanceof GrammyError && err.error_code === 400 && /message is not modified/i.test(err.description)) return { ok: true, messageId, captioned: opts.captioned };
         return classifyError(err, scrub);
       }
     },
   };
 }
 
-async function deliver(api: Api, chatId: number, message: OutgoingMessage): Promise<number> {
+async function deliver(api: Api, chatId: number, message: OutgoingMessage): Promise<{ messageId: number; captioned: boolean }> {
   const replyMarkup = toReplyMarkup(message.buttons);
   if (!message.photo) {
     const sent = await api.sendMessage(chatId, message.html, {
@@ -66,13 +83,13 @@ async function deliver(api: Api, chatId: number, message: OutgoingMessage): Prom
       link_preview_options: { is_disabled: true },
       reply_markup: replyMarkup,
     });
-    return sent.message_id;
+    return { messageId: sent.message_id, captioned: false };
   }
   const photo = new InputFile(message.photo.bytes, message.photo.filename);
   // Measured on the HTML source, which is never shorter than the parsed text: a safe upper bound.
   if (message.html.length <= CAPTION_LIMIT) {
     const sent = await api.sendPhoto(chatId, photo, { caption: message.html, parse_mode: 'HTML', reply_markup: replyMarkup });
-    return sent.message_id;
+    return { messageId: sent.message_id, captioned: true };
   }
   // Too long for a caption: the photo alone, then the text with the buttons (read last, acted on).
   await api.sendPhoto(chatId, photo);
@@ -81,7 +98,7 @@ async function deliver(api: Api, chatId: number, message: OutgoingMessage): Prom
     link_preview_options: { is_disabled: true },
     reply_markup: replyMarkup,
   });
-  return sent.message_id;
+  return { messageId: sent.message_id, captioned: false };
 }
 
 function toReplyMarkup(rows: InlineButton[][] | undefined): InlineKeyboardMarkup | undefined {

@@ -16,7 +16,7 @@ export interface OutgoingMessage {
 
 /** Outcome of one send. */
 export type SendResult =
-  | { ok: true; messageId: number }
+  | { ok: true; messageId: number; /** The message is a photo whose caption carries the text. */ captioned?: boolean }
   /** 403: the user blocked the bot, or never started it. */
   | { ok: false; kind: 'blocked'; description: string }
   /** 429: wait `retryAfter` seconds. */
@@ -32,4 +32,9 @@ export type SendResult =
 export interface TelegramSender {
   isConfigured(channel: BotChannel): boolean;
   send(channel: BotChannel, chatId: number, message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * Replaces the text (or the caption, when `captioned`) and the buttons of a message sent earlier;
+   * no buttons in `message` removes them. An edit that changes nothing counts as done.
+   */
+  edit(channel: BotChannel, chatId: number, messageId: number, message: Omit<OutgoingMessage, 'photo'>, opts: { captioned: boolean }): Promise<SendResult>;
 }

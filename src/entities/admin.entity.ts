@@ -1,6 +1,7 @@
 import { Entity, Enum, Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { AdminRole, bigintNumber } from './common';
+import { Language } from './customer.entity';
 
 /** A person who runs the shop through the admin bot, identified by Telegram id. */
 @Entity({ tableName: 'admin' })
@@ -19,6 +20,10 @@ export class Admin {
 
   @Property({ type: 'boolean', default: true })
   active: boolean & Opt = true;
+
+  /** The language the admin bot and admin notifications speak to this admin. */
+  @Enum({ items: () => Language, default: Language.FA })
+  language: Language & Opt = Language.FA;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();

@@ -3,6 +3,7 @@ import { ApiKey } from './api-key.entity';
 import { ApiKeyRate } from './api-key-rate.entity';
 import { AuditLog } from './audit-log.entity';
 import { BotSession } from './bot-session.entity';
+import { Broadcast } from './broadcast.entity';
 import { Customer } from './customer.entity';
 import { DiscountCode } from './discount-code.entity';
 import { Evacuation } from './evacuation.entity';
@@ -29,6 +30,7 @@ export const ALL_ENTITIES = [
   ApiKeyRate,
   AuditLog,
   BotSession,
+  Broadcast,
   Customer,
   DiscountCode,
   Evacuation,

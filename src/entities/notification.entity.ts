@@ -29,6 +29,10 @@ export enum NotificationChannel {
     `create unique index "notification_warning_unique" on "notification" ("subscription_id", "kind", "threshold", "period") ` +
     `where "threshold" is not null`,
 })
+@Index({
+  name: 'notification_receipt_payment_idx',
+  expression: `create index "notification_receipt_payment_idx" on "notification" ((params->>'paymentId')) where kind = 'ADMIN_NEW_RECEIPT'`,
+})
 export class Notification {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
@@ -68,6 +72,14 @@ export class Notification {
 
   @Property({ type: 'timestamptz', nullable: true })
   sentAt?: Date | null;
+
+  /** The Telegram message id of the sent message (the one carrying the buttons), for later edits. */
+  @Property({ type: bigintNumber(), nullable: true })
+  telegramMessageId?: number | null;
+
+  /** Whether that message is a photo whose caption is the text (edits use editMessageCaption). */
+  @Property({ type: 'boolean', nullable: true })
+  captioned?: boolean | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();

@@ -15,11 +15,12 @@ import { takeRateToken } from '../services/rate-limit.service';
 import { Role } from '../entities/common';
 import { ERROR_CODES } from '../errors';
 import type { Ctx } from '../resolvers/context';
-import { formatError, isExpectedError } from '../resolvers/format-error';
+import { formatError, logRequestErrors } from '../resolvers/format-error';
 import { createLoaders } from '../resolvers/loaders';
 import { createReadCaches } from '../resolvers/read-caches';
 import { buildAppSchema } from '../resolvers/schema';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { introspectionForKeysOnly } from './introspection';
 import { aliasLimit, depthLimit, fieldLimit } from './graphql-limits';
 import { Metrics } from './metrics';
 import { receiptRoute } from './receipt.route';
@@ -103,13 +104,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors }) {
-          for (const err of errors) {
-            if (!err.extensions?.code || err.extensions.code === 'INTERNAL_SERVER_ERROR') {
-              if (!isExpectedError(err)) {
-                contextValue.logger.error({ err: err.originalError ?? err, path: err.path }, 'unexpected GraphQL error');
-              }
-            }
-          }
+          logRequestErrors(contextValue.logger, errors);
         },
         async willSendResponse({ operation, response }) {
           const name = operationLabel(operation);
@@ -133,7 +128,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     stopOnTerminationSignals: false,
     introspection: true,
     validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES), fieldLimit(config.GRAPHQL_MAX_FIELDS)],
-    plugins: [observability],
+    plugins: [observability, introspectionForKeysOnly],
   });
   await apollo.start();
 

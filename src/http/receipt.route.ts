@@ -18,10 +18,32 @@ const STATUS: Partial<Record<string, number>> = {
   BAD_USER_INPUT: 400,
 };
 
+/** Room for the multipart boundaries and part headers around a 5 MB file. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
 /**
- * `POST /receipts`: the user bot uploads the receipt photo bytes (≤ 5 MB, JPEG/PNG/WebP checked
- * from the bytes) for the Telegram user it acts for; answers `201 {receiptId}`. Telegram file ids
- * belong to one bot, so the image itself moves through the API to reach the admin bot.
+ * The file of a `multipart/form-data` body: the part named `photo`, else `file`, else the only
+ * file part. Parsed by the runtime's own Fetch implementation (undici), no extra dependency.
+ */
+async function fileOfForm(body: Buffer, contentType: string): Promise<Buffer> {
+  let form: FormData;
+  try {
+    form = await new Response(Uint8Array.from(body), { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new AppError('BAD_USER_INPUT', 'The multipart/form-data body could not be read.');
+  }
+  const files = [...form.entries()].filter((e): e is [string, File] => typeof e[1] !== 'string');
+  const chosen = files.find(([name]) => name === 'photo') ?? files.find(([name]) => name === 'file') ?? (files.length === 1 ? files[0] : undefined);
+  if (!chosen) throw new AppError('BAD_USER_INPUT', 'Send the image as the form field "photo" (curl -F photo=@receipt.png).');
+  return Buffer.from(await chosen[1].arrayBuffer());
+}
+
+/**
+ * `POST /receipts`: the user bot uploads the receipt photo (≤ 5 MB) for the Telegram user it acts
+ * for, as the raw body or as the `photo` field of a multipart/form-data form
+ * (`curl -F photo=@receipt.png`); answers `201 {receiptId}`. The whole file must be a well-formed
+ * JPEG, PNG or WebP (src/services/receipt-image.ts). Telegram file ids belong to one bot, so the
+ * image itself moves through the API to reach the admin bot.
  */
 export function receiptRoute(orm: MikroORM): RouteHandler {
   return async (req, res, url, tools) => {
@@ -45,12 +67,20 @@ export function receiptRoute(orm: MikroORM): RouteHandler {
       if (!auth || !('principal' in auth)) throw new AppError('UNAUTHENTICATED');
       const principal = auth.principal;
       if (principal.role !== Role.USER_BOT) throw new AppError('FORBIDDEN');
+      const contentType = req.headers['content-type'] ?? '';
+      const multipart = /^multipart\/form-data\s*;/i.test(contentType);
+      const limit = multipart ? MAX_RECEIPT_BYTES + MULTIPART_OVERHEAD : MAX_RECEIPT_BYTES;
       const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > MAX_RECEIPT_BYTES) {
+      if (declared > limit) {
         reply(413, { error: { code: 'RECEIPT_INVALID', message: 'The receipt is larger than 5 MB.' } });
         return true;
       }
-      const bytes = await readBody(req, MAX_RECEIPT_BYTES);
+      const body = await readBody(req, limit);
+      const bytes = multipart ? await fileOfForm(body, contentType) : body;
+      if (bytes.length > MAX_RECEIPT_BYTES) {
+        reply(413, { error: { code: 'RECEIPT_INVALID', message: 'The receipt is larger than 5 MB.' } });
+        return true;
+      }
       const customer = await customerOfPrincipal(em, principal);
       const audit = { actor: auditActorOf(principal), action: 'uploadReceipt', correlationId: tools.requestId };
       const receipt = await runInRequestTransaction(em, audit, (tx) => storeReceipt(tx, tx.merge(customer), bytes));

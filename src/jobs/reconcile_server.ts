@@ -28,7 +28,8 @@ export const RECONCILE_MAX_ATTEMPTS = 3;
 /**
  * Nightly and on-demand drift reconciliation: compares what our database says each panel should
  * hold with what it holds, flags drifting subscriptions, deletes evacuation leftovers, repairs by
- * policy (`reconcile_auto_repair`) and alerts the admins with a summary.
+ * policy (`reconcile_auto_repair`), deletes ENDED orphans (`reconcile_delete_ended_orphans`, on by
+ * default) and alerts the admins with a summary.
  */
 export default defineJob({
   name: 'reconcile_server',
@@ -47,11 +48,15 @@ export default defineJob({
       ctx.em,
       { panels: ctx.deps.panels, logger: ctx.logger },
       payload.serverId,
-      { alert: payload.alert ?? false, autoRepair: await getSetting(ctx.em, 'reconcile_auto_repair') },
+      {
+        alert: payload.alert ?? false,
+        autoRepair: await getSetting(ctx.em, 'reconcile_auto_repair'),
+        deleteEndedOrphans: await getSetting(ctx.em, 'reconcile_delete_ended_orphans'),
+      },
     );
     if (!outcome) return;
     ctx.logger.info(
-      { serverId: payload.serverId, drift: outcome.report.items.length, leftoversDeleted: outcome.leftoversDeleted, alerted: outcome.alerted },
+      { serverId: payload.serverId, drift: outcome.report.items.length, leftoversDeleted: outcome.leftoversDeleted, endedOrphansDeleted: outcome.endedOrphansDeleted.length, alerted: outcome.alerted },
       'reconcile_server',
     );
   },

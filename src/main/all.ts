@@ -1,7 +1,9 @@
 import { createApi } from '../http/api-server';
 import { ensureFirstAdminKey } from '../services/bootstrap.service';
+import { resumeWaitingNotifications } from '../notifications/notification.delivery';
 import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
+import { deliverFirstAdminKey } from './first-key';
 import { createAppServices } from './services';
 import { shopBotWebhook, startShopBotPolling } from './shop-bot';
 
@@ -14,6 +16,8 @@ runMain(async () => {
   const api = await createApi({ config, logger, orm: rt.orm, services, routes: shopHook ? [shopHook.route] : [] });
   const worker = createWorker({ config, logger, orm: rt.orm, services });
   await worker.start();
+  // Without a bot token notifications wait; with one, rows that waited are sent now.
+  await resumeWaitingNotifications(rt.orm.em.fork(), services.telegram, rt.logger);
   const port = await api.start();
   // The shop bot: webhook (served by the API above) or long polling, when USER_BOT_TOKEN is set.
   await shopHook?.start();
@@ -23,13 +27,8 @@ runMain(async () => {
   if (config.ADMIN_BOT_TOKEN) logger.warn('ADMIN_BOT_TOKEN is set, but the admin bot is not built yet');
 
   const firstKey = await ensureFirstAdminKey(rt.orm.em.fork());
-  if (firstKey) {
-    // Printed once, to the terminal only (never to the log): only its hash is stored.
-    process.stdout.write(
-      `\n  First start: an ADMIN API key was created. It is shown only this once:\n\n    ${firstKey}\n\n` +
-        `  Open ${graphiql} and put it in the Headers tab as\n    {"Authorization": "Bearer ${firstKey}"}\n\n`,
-    );
-  }
+  // Shown once, to the terminal only (stderr), or written to a 0600 file: never to the log.
+  if (firstKey) deliverFirstAdminKey(firstKey, { dataDir: config.DATA_DIR, graphiql, logger });
 
   onShutdown(rt, async () => {
     await shopPolling?.stop();

@@ -6,6 +6,7 @@ import { Customer } from '../entities/customer.entity';
 import { Notification, NotificationChannel, NotificationStatus } from '../entities/notification.entity';
 import { enqueue } from '../jobs/enqueue';
 import type { Logger } from '../logger';
+import { deliveryJobOptions } from './notification.queue';
 import { NotificationRenderError, recipientLanguage, renderNotification } from './notification.render';
 
 /** A 429 asking to wait at most this long is waited out in-process (once); longer ones reschedule. */
@@ -33,8 +34,8 @@ type Outcome = { retry: false } | { retry: true; description: string };
 /**
  * Delivers one outbox notification through the right bot. The row is locked for the send, so
  * running it twice (or twice at once) sends once. Outcomes: SENT; UNDELIVERABLE on 403 (the
- * customer is marked as having blocked the bot); FAILED on a request Telegram refuses, a missing
- * bot token or a row that cannot be rendered; 429 waits `retry_after` (short: in-process, long: a
+ * customer is marked as having blocked the bot); FAILED on a request Telegram refuses or a row
+ * that cannot be rendered; left PENDING (waiting) while its bot has no token; 429 waits `retry_after` (short: in-process, long: a
  * new job at now + retry_after); network errors and 5xx throw so the job is retried, and the last
  * attempt marks the row FAILED rather than leaving it PENDING.
  */
@@ -58,6 +59,13 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
     return { retry: false };
   }
   if (n.status !== NotificationStatus.PENDING) return { retry: false };
+  const channel: BotChannel = n.channel === NotificationChannel.ADMIN_BOT ? 'ADMIN_BOT' : 'USER_BOT';
+  if (!deps.telegram.isConfigured(channel)) {
+    // No token for this bot: the row waits (PENDING, no attempt counted) until a process with the
+    // token starts and resumes it (resumeWaitingNotifications). Warned once at start, not per row.
+    logger.debug({ notificationId, channel }, 'no bot token: notification left waiting');
+    return { retry: false };
+  }
   n.attempts += 1;
   const log = logger.child({ notificationId, kind: n.kind, channel: n.channel, attempt: n.attempts });
 
@@ -71,7 +79,6 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
     return { retry: false };
   }
 
-  const channel: BotChannel = n.channel === NotificationChannel.ADMIN_BOT ? 'ADMIN_BOT' : 'USER_BOT';
   let result: SendResult = await deps.telegram.send(channel, n.recipientTelegramId, message);
   if (!result.ok && result.kind === 'rate_limited' && result.retryAfter <= IN_PROCESS_RETRY_AFTER_MAX_S) {
     log.info({ retryAfter: result.retryAfter }, 'rate limited by Telegram; waiting in-process once');
@@ -83,6 +90,8 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
     n.status = NotificationStatus.SENT;
     n.sentAt = new Date();
     n.lastError = null;
+    n.telegramMessageId = result.messageId;
+    n.captioned = result.captioned ?? false;
     log.info({ messageId: result.messageId }, 'notification sent');
     return { retry: false };
   }
@@ -137,4 +146,27 @@ async function giveUp(em: EntityManager, logger: Logger, notificationId: string,
   } catch (updateErr) {
     logger.error({ err: updateErr, notificationId }, 'could not mark the notification FAILED after its last attempt');
   }
+}
+
+/**
+ * At process start: warns once per bot without a token (its notifications wait as PENDING), and
+ * for each bot that has one, enqueues the delivery of rows left waiting (one job per row, keyed
+ * by the row, so rows that already have a delivery job keep it). Returns how many were resumed.
+ */
+export async function resumeWaitingNotifications(em: EntityManager, telegram: TelegramSender, logger: Logger): Promise<number> {
+  let resumed = 0;
+  for (const [channel, setting] of [['USER_BOT', 'USER_BOT_TOKEN'], ['ADMIN_BOT', 'ADMIN_BOT_TOKEN']] as const) {
+    const stored = channel === 'ADMIN_BOT' ? NotificationChannel.ADMIN_BOT : NotificationChannel.USER_BOT;
+    if (!telegram.isConfigured(channel)) {
+      logger.warn({ channel }, `${setting} is not set: ${channel === 'USER_BOT' ? 'customer' : 'admin'} notifications wait (PENDING) until it is set and the process restarts`);
+      continue;
+    }
+    const waiting = await em.find(Notification, { channel: stored, status: NotificationStatus.PENDING }, { fields: ['id'], orderBy: { createdAt: 'asc' } });
+    for (const n of waiting) {
+      await enqueue(em, 'send_notification', { notificationId: n.id }, { ...deliveryJobOptions(n.id), jobKeyMode: 'preserve_run_at' });
+    }
+    resumed += waiting.length;
+  }
+  if (resumed > 0) logger.info({ resumed }, 'resumed notifications that waited for a bot token');
+  return resumed;
 }

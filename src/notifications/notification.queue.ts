@@ -25,6 +25,8 @@ export interface NotificationParams {
   PROVISIONING_FAILED: { orderId: string; orderNumber: number; refunded: number };
   /** Customer: wallet credited by a top-up. */
   WALLET_CREDITED: { orderId: string; orderNumber: number; amount: number };
+  /** Customer: a message an admin wrote to them (plain text, shown escaped). */
+  CUSTOMER_MESSAGE: { text: string };
   /** Admins: a receipt waits for review (photo + Approve/Reject buttons). */
   ADMIN_NEW_RECEIPT: { paymentId: string; orderNumber: number; receiptId: string | null; payableAmount: number; trackingCode: string | null; customerLabel: string };
   /**
@@ -37,6 +39,10 @@ export interface NotificationParams {
   USAGE_WARNING: { subscriptionId: string; percent: number };
   EXPIRY_WARNING: { subscriptionId: string; hoursLeft: number };
   SUBSCRIPTION_ENDED: { subscriptionId: string; reason: 'EXPIRED' | 'DEPLETED' };
+  /** Customer: support answered a ticket (the reply and a button to open the thread). */
+  TICKET_REPLY: { ticketId: string; subject: string; body: string };
+  /** Admins: a customer opened a ticket or wrote in one. */
+  ADMIN_TICKET_MESSAGE: { ticketId: string; subject: string; customerLabel: string; body: string; isNew: boolean };
 }
 
 export type NotificationKind = keyof NotificationParams;
@@ -50,11 +56,14 @@ export const CHANNEL_OF: Record<NotificationKind, NotificationChannel> = {
   SUBSCRIPTION_UPDATED: NotificationChannel.USER_BOT,
   PROVISIONING_FAILED: NotificationChannel.USER_BOT,
   WALLET_CREDITED: NotificationChannel.USER_BOT,
+  CUSTOMER_MESSAGE: NotificationChannel.USER_BOT,
   USAGE_WARNING: NotificationChannel.USER_BOT,
   EXPIRY_WARNING: NotificationChannel.USER_BOT,
   SUBSCRIPTION_ENDED: NotificationChannel.USER_BOT,
   ADMIN_NEW_RECEIPT: NotificationChannel.ADMIN_BOT,
   ADMIN_ALERT: NotificationChannel.ADMIN_BOT,
+  TICKET_REPLY: NotificationChannel.USER_BOT,
+  ADMIN_TICKET_MESSAGE: NotificationChannel.ADMIN_BOT,
 };
 
 /** The job options of a notification's first delivery job (one pending delivery per row). */
@@ -101,6 +110,7 @@ export async function queueNotification<K extends NotificationKind>(
 export interface AdminNoticeParams {
   ADMIN_NEW_RECEIPT: NotificationParams['ADMIN_NEW_RECEIPT'];
   ADMIN_ALERT: Alert;
+  ADMIN_TICKET_MESSAGE: NotificationParams['ADMIN_TICKET_MESSAGE'];
 }
 
 /** Queues one notification per active admin (optionally only ADMIN-role admins). */

@@ -2,16 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { InlineButton, OutgoingMessage } from '../clients/telegram.types';
+import { Admin } from '../entities/admin.entity';
 import { Customer, Language } from '../entities/customer.entity';
 import { NotificationChannel, type Notification } from '../entities/notification.entity';
 import { Order, OrderKind } from '../entities/order.entity';
-import { Payment } from '../entities/payment.entity';
+import { Payment, PaymentStatus } from '../entities/payment.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Receipt } from '../entities/receipt.entity';
 import { Subscription } from '../entities/subscription.entity';
 import {
   daysLeft,
   escapeHtml,
+  formatAge,
   formatBytes,
   formatDate,
   formatDateTime,
@@ -67,6 +69,7 @@ const PARAM_SCHEMAS: { [K in NotificationKind]: z.ZodType<NotificationParams[K]>
   SUBSCRIPTION_UPDATED: z.object({ subscriptionId: uuid, orderNumber: int }),
   PROVISIONING_FAILED: z.object({ orderId: uuid, orderNumber: int, refunded: int }),
   WALLET_CREDITED: z.object({ orderId: uuid, orderNumber: int, amount: int }),
+  CUSTOMER_MESSAGE: z.object({ text: z.string().min(1) }),
   ADMIN_NEW_RECEIPT: z.object({
     paymentId: uuid,
     orderNumber: int,
@@ -86,11 +89,16 @@ const PARAM_SCHEMAS: { [K in NotificationKind]: z.ZodType<NotificationParams[K]>
   USAGE_WARNING: z.object({ subscriptionId: uuid, percent: z.number() }),
   EXPIRY_WARNING: z.object({ subscriptionId: uuid, hoursLeft: z.number() }),
   SUBSCRIPTION_ENDED: z.object({ subscriptionId: uuid, reason: z.enum(['EXPIRED', 'DEPLETED']) }),
+  TICKET_REPLY: z.object({ ticketId: uuid, subject: z.string(), body: z.string() }),
+  ADMIN_TICKET_MESSAGE: z.object({ ticketId: uuid, subject: z.string(), customerLabel: z.string(), body: z.string(), isNew: z.boolean() }),
 };
 
-/** Admin messages are Persian; customer messages use the customer's language (default Persian). */
+/** Messages use the recipient's language: the admin's or the customer's (default Persian). */
 export async function recipientLanguage(em: EntityManager, notification: Notification): Promise<Language> {
-  if (notification.channel === NotificationChannel.ADMIN_BOT) return Language.FA;
+  if (notification.channel === NotificationChannel.ADMIN_BOT) {
+    const admin = await em.findOne(Admin, { telegramId: notification.recipientTelegramId }, { fields: ['language'] });
+    return toLanguage(admin?.language);
+  }
   const customer = await em.findOne(Customer, { telegramId: notification.recipientTelegramId }, { fields: ['language'] });
   return toLanguage(customer?.language);
 }
@@ -173,6 +181,9 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     const t = notificationTemplates(ctx.lang);
     return { html: t.walletCredited({ orderNumber: orderNo(p.orderNumber, ctx.lang), amount: money(ctx, p.amount) }) };
   },
+  async CUSTOMER_MESSAGE(ctx, p) {
+    return { html: notificationTemplates(ctx.lang).customerMessage({ text: escapeHtml(truncateText(p.text, 3500)) }) };
+  },
   ADMIN_NEW_RECEIPT: renderReceiptReview,
   async ADMIN_ALERT(ctx, p) {
     const t = notificationTemplates(ctx.lang);
@@ -205,6 +216,20 @@ const RENDERERS: { [K in NotificationKind]: Renderer<K> } = {
     return {
       html: t.subscriptionEnded({ ...subscriptionView(ctx, sub), links: [], reason: p.reason, graceDays: grace > 0 ? formatDays(grace, ctx.lang) : null }),
       buttons: renewButtons(ctx, sub),
+    };
+  },
+  async TICKET_REPLY(ctx, p) {
+    const t = notificationTemplates(ctx.lang);
+    return {
+      html: t.ticketReply({ subject: escapeHtml(truncateText(p.subject, 120)), body: escapeHtml(truncateText(p.body, 3000)) }),
+      buttons: [[{ text: t.buttons.openTicket, callbackData: encodeCallback('ticketOpen', p.ticketId) }]],
+    };
+  },
+  async ADMIN_TICKET_MESSAGE(ctx, p) {
+    const t = notificationTemplates(ctx.lang);
+    return {
+      html: t.ticketMessage({ subject: escapeHtml(truncateText(p.subject, 120)), customer: escapeHtml(truncateText(p.customerLabel, 100)), body: escapeHtml(truncateText(p.body, 3000)), isNew: p.isNew }),
+      buttons: [[{ text: t.buttons.openTicket, callbackData: encodeCallback('ticketOpen', p.ticketId) }]],
     };
   },
 };
@@ -241,10 +266,12 @@ async function renderInvoice(ctx: RenderContext, p: NotificationParams['PAYMENT_
 }
 
 async function renderReceiptReview(ctx: RenderContext, p: NotificationParams['ADMIN_NEW_RECEIPT']): Promise<OutgoingMessage> {
-  const payment = await ctx.em.findOne(Payment, { id: p.paymentId }, { populate: ['order', 'order.plan'] });
+  const payment = await ctx.em.findOne(Payment, { id: p.paymentId }, { populate: ['order', 'order.plan', 'reviewedBy'] });
   const receipt = p.receiptId ? await ctx.em.findOne(Receipt, { id: p.receiptId }, { populate: ['data'] }) : null;
   const image = receipt && /^image\/(jpeg|png|webp)$/.test(receipt.mimeType) && receipt.data?.length ? receipt : null;
   const t = notificationTemplates(ctx.lang);
+  const decided = payment && (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) ? payment : null;
+  const submittedAt = payment?.submittedAt ?? ctx.now;
   const html = t.receiptReview({
     orderNumber: orderNo(p.orderNumber, ctx.lang),
     customer: escapeHtml(truncateText(p.customerLabel, 100)),
@@ -252,17 +279,35 @@ async function renderReceiptReview(ctx: RenderContext, p: NotificationParams['AD
     plan: payment?.order.plan ? escapeHtml(truncateText(planTitle(payment.order.plan, ctx.lang), 100)) : null,
     payableAmount: money(ctx, p.payableAmount),
     trackingCode: p.trackingCode ? escapeHtml(truncateText(p.trackingCode, 64)) : null,
-    submittedAt: formatDateTime(payment?.submittedAt ?? ctx.now, ctx.lang),
+    submittedAt: formatDateTime(submittedAt, ctx.lang),
+    age: formatAge(ctx.now.getTime() - submittedAt.getTime(), ctx.lang),
     hasImage: image !== null,
+    decision: decided
+      ? {
+          approved: decided.status === PaymentStatus.APPROVED,
+          by: escapeHtml(reviewerName(decided.reviewedBy ?? null)),
+          at: formatDateTime(decided.reviewedAt ?? ctx.now, ctx.lang),
+          reason: decided.rejectReason ? escapeHtml(truncateText(decided.rejectReason, 300)) : null,
+        }
+      : null,
   });
-  const buttons: InlineButton[][] = [
-    [
-      { text: t.buttons.approve, callbackData: encodeCallback('paymentApprove', p.paymentId) },
-      { text: t.buttons.reject, callbackData: encodeCallback('paymentReject', p.paymentId) },
-    ],
-  ];
+  // Once decided, the buttons go: the message now says who decided.
+  const buttons: InlineButton[][] = decided
+    ? []
+    : [
+        [
+          { text: t.buttons.approve, callbackData: encodeCallback('paymentApprove', p.paymentId) },
+          { text: t.buttons.reject, callbackData: encodeCallback('paymentReject', p.paymentId) },
+        ],
+      ];
   const photo = image ? { bytes: Buffer.from(image.data), filename: `receipt-${p.orderNumber}.${extension(image.mimeType)}` } : undefined;
   return { html, buttons, photo };
+}
+
+/** How a reviewer is named in messages: display name, else Telegram id; "—" for a decision made by an API key. */
+export function reviewerName(admin: Admin | null): string {
+  if (!admin) return '—';
+  return truncateText(admin.displayName?.trim() || String(admin.telegramId), 60);
 }
 
 /** The Renew action under customer notices about a subscription. */

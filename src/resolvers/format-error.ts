@@ -1,9 +1,10 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { NotFoundError } from '@mikro-orm/core';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES } from '../errors';
+import type { Logger } from '../logger';
 
 /** Codes that graphql-js / Apollo produce themselves and that are safe to pass through. */
 const PASS_THROUGH = new Set([
@@ -14,6 +15,8 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // Raised by the HTTP layer itself (introspection without a key, src/http/introspection.ts).
+  'UNAUTHENTICATED',
 ]);
 
 /** Whether an error is one we expected (so it is not logged as a fault). */
@@ -27,6 +30,23 @@ export function isExpectedError(error: unknown): boolean {
     e instanceof AuthorizationError ||
     e instanceof NotFoundError
   );
+}
+
+/**
+ * Logs the errors of one GraphQL request that an operator must see, on the request's logger (so
+ * with its request id): a reportable AppError (the catalogue's `reportable`, e.g. NO_CAPACITY or a
+ * panel failure) as a warning with its code and details, and an unexpected error in full. Expected,
+ * non-reportable errors (bad input, not found, forbidden) are the caller's business and not logged.
+ */
+export function logRequestErrors(logger: Logger, errors: readonly GraphQLError[]): void {
+  for (const err of errors) {
+    const e = unwrapResolverError(err);
+    if (e instanceof AppError) {
+      if (e.reportable) logger.warn({ code: e.code, details: e.details, path: err.path }, 'reportable error');
+    } else if ((!err.extensions?.code || err.extensions.code === 'INTERNAL_SERVER_ERROR') && !isExpectedError(err)) {
+      logger.error({ err: err.originalError ?? err, path: err.path }, 'unexpected GraphQL error');
+    }
+  }
 }
 
 /**

@@ -1,14 +1,12 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { OrderStatus, type Order } from '../entities/order.entity';
-import { AppError } from '../errors';
-import { assertCustomerAccess, customerInScope } from '../services/access.policy';
+import { customerForOrder, customerInScope } from '../services/access.policy';
 import { retryOrder } from '../services/order-fulfilment.service';
 import { buildInvoice } from '../services/invoice.service';
-import { cancelOrder, createOrder, getOrderOrFail, listCustomerOrders, listFailedOrders } from '../services/order.service';
+import { cancelOrder, createOrder, findOrderForPrincipal, getOrderForPrincipal, getOrderOrFail, listCustomerOrders, listFailedOrders } from '../services/order.service';
 import { describePrincipal, idempotencyPrincipal } from '../services/principal';
 import { requestTrial } from '../services/trial.service';
-import { ownCustomer, ownSubscription, resellerOfPrincipal } from '../services/reseller.policy';
 import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrder, presentPayment } from './presenters';
@@ -32,23 +30,6 @@ function deps(ctx: Context) {
   };
 }
 
-/**
- * The customer a createOrder is for: a user bot's own; a reseller's own customer named by
- * customerId (and, for renewals, its own subscription), others answering NOT_FOUND.
- */
-async function orderCustomer(ctx: Context, input: CreateOrderInput) {
-  const p = ctx.principal!;
-  if (p.role !== Role.RESELLER) return customerInScope(ctx.em, p);
-  const reseller = await resellerOfPrincipal(ctx.em, p);
-  if (!input.customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required for reseller orders.');
-  const customer = await ownCustomer(ctx.em, reseller, input.customerId);
-  if (input.subscriptionId) {
-    const sub = await ownSubscription(ctx.em, reseller, input.subscriptionId);
-    if (sub.customer.id !== customer.id) throw new AppError('NOT_FOUND', 'Subscription not found.');
-  }
-  return customer;
-}
-
 /** Orders, trials, invoices and failed-order recovery. */
 @Resolver()
 export class OrderResolver {
@@ -62,7 +43,7 @@ export class OrderResolver {
     @Arg('input') input: CreateOrderInput,
     @Arg('idempotencyKey', { description: '8–200 characters, unique per order attempt (e.g. a UUID).' }) idempotencyKey: string,
   ): Promise<OrderType> {
-    const customer = await orderCustomer(ctx, input);
+    const customer = await customerForOrder(ctx.em, ctx.principal!, input);
     const order = await createOrder(ctx.em, deps(ctx), {
       customer,
       principal: idempotencyPrincipal(ctx.principal!),
@@ -84,10 +65,7 @@ export class OrderResolver {
   @Mutation(() => OrderType, { description: 'Cancels an unpaid order.' })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async cancelOrder(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<OrderType> {
-    const order = await getOrderOrFail(ctx.em, id, { lock: true });
-    await assertCustomerAccess(ctx.em, ctx.principal!, order.customer.id).catch(() => {
-      throw new AppError('ORDER_NOT_FOUND');
-    });
+    const order = await getOrderForPrincipal(ctx.em, ctx.principal!, id, { lock: true });
     return (await presentOrders(ctx, [await cancelOrder(ctx.em, order)]))[0];
   }
 
@@ -108,23 +86,14 @@ export class OrderResolver {
   @Query(() => OrderType, { nullable: true })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async order(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<OrderType | null> {
-    const order = await getOrderOrFail(ctx.em, id).catch(() => null);
-    if (!order) return null;
-    const allowed = await assertCustomerAccess(ctx.em, ctx.principal!, order.customer.id).then(
-      () => true,
-      () => false,
-    );
-    return allowed ? (await presentOrders(ctx, [order]))[0] : null;
+    const order = await findOrderForPrincipal(ctx.em, ctx.principal!, id);
+    return order ? (await presentOrders(ctx, [order]))[0] : null;
   }
 
   @Query(() => InvoiceType, { description: 'The invoice of a paid order: the customer’s own, or any for staff.' })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async invoice(@Ctx() ctx: Context, @Arg('orderId', () => ID) orderId: string): Promise<InvoiceType> {
-    const order = await getOrderOrFail(ctx.em, orderId);
-    await assertCustomerAccess(ctx.em, ctx.principal!, order.customer.id).catch(() => {
-      throw new AppError('ORDER_NOT_FOUND');
-    });
-    return buildInvoice(ctx.em, order);
+    return buildInvoice(ctx.em, await getOrderForPrincipal(ctx.em, ctx.principal!, orderId));
   }
 
   @Query(() => [OrderType], { description: 'Orders whose fulfilment failed for good (their amount was refunded to the wallet).' })

@@ -1,8 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { Language } from '../entities/customer.entity';
-import { SubscriptionStatus } from '../entities/subscription.entity';
-import { AppError } from '../errors';
 import { requestRevoke } from '../services/order-fulfilment.service';
 import {
   listResellerCustomers,
@@ -110,8 +108,7 @@ export class ResellerApiResolver {
   @Auth(Role.RESELLER, scopes('subscriptions:write'))
   async revokeResellerSubscription(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SubscriptionType> {
     const sub = await ownSubscription(ctx.em, await resellerOfPrincipal(ctx.em, ctx.principal!), id);
-    if (sub.status === SubscriptionStatus.REVOKED) throw new AppError('SUBSCRIPTION_NOT_CHANGEABLE', 'Already revoked.');
-    await requestRevoke(ctx.em, sub, 'revoked by the reseller');
+    await requestRevoke(ctx.em, sub, 'revoked by the reseller', 'SUBSCRIPTION_NOT_CHANGEABLE');
     return presentSubscription(sub, ctx.config.PUBLIC_URL);
   }
 }

@@ -14,11 +14,15 @@ import { ServerResolver } from './server.resolver';
 import { ServerOpsResolver } from './server-ops.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { SubscriptionAdminResolver } from './subscription-admin.resolver';
+import { TicketResolver } from './ticket.resolver';
+import { ShopResolver } from './shop.resolver';
 import { SystemResolver } from './system.resolver';
 import { refuseSpoofingText, refuseUnstorableText } from './text-input.middleware';
 import { ResellerResolver } from './reseller.resolver';
 import { ResellerApiResolver } from './reseller-api.resolver';
 import { WebhookResolver } from './webhook.resolver';
+// Last: the schema lists types in the order their modules load.
+import { BackofficeResolver } from './backoffice.resolver';
 
 /** Every resolver class of the API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -33,9 +37,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SubscriptionResolver,
   DashboardResolver,
   SubscriptionAdminResolver,
+  TicketResolver,
+  ShopResolver,
   ResellerResolver,
   ResellerApiResolver,
   WebhookResolver,
+  BackofficeResolver,
 ];
 
 /** Path of the committed, published schema. */

@@ -1,10 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
-import { SubscriptionStatus } from '../entities/subscription.entity';
-import { AppError } from '../errors';
-import { assertCustomerAccess, customerIdInScope } from '../services/access.policy';
+import { customerIdInScope } from '../services/access.policy';
 import { requestRevoke } from '../services/order-fulfilment.service';
-import { getSubscriptionOrFail } from '../services/subscription.service';
+import { findSubscriptionForPrincipal, getSubscriptionOrFail } from '../services/subscription.service';
 import { listCustomerSubscriptionReads } from '../services/subscription.read';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
@@ -24,21 +22,15 @@ export class SubscriptionResolver {
   @Query(() => SubscriptionType, { nullable: true })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async subscription(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SubscriptionType | null> {
-    const sub = await getSubscriptionOrFail(ctx.em, id).catch(() => null);
-    if (!sub) return null;
-    const ok = await assertCustomerAccess(ctx.em, ctx.principal!, sub.customer.id).then(
-      () => true,
-      () => false,
-    );
-    return ok ? presentSubscription(sub, ctx.config.PUBLIC_URL) : null;
+    const sub = await findSubscriptionForPrincipal(ctx.em, ctx.principal!, id);
+    return sub ? presentSubscription(sub, ctx.config.PUBLIC_URL) : null;
   }
 
   @Mutation(() => SubscriptionType, { description: 'Deletes the panel client (by a job) and marks the subscription REVOKED.' })
   @Auth(Role.ADMIN)
   async revokeSubscription(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<SubscriptionType> {
     const sub = await getSubscriptionOrFail(ctx.em, id);
-    if (sub.status === SubscriptionStatus.REVOKED) throw new AppError('SUBSCRIPTION_NOT_FOUND', 'Already revoked.');
-    await requestRevoke(ctx.em, sub, reason.slice(0, 200));
+    await requestRevoke(ctx.em, sub, reason.slice(0, 200), 'SUBSCRIPTION_NOT_FOUND');
     return presentSubscription(sub, ctx.config.PUBLIC_URL);
   }
 }

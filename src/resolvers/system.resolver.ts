@@ -46,7 +46,7 @@ function presentKey(k: ApiKey): ApiKeyType {
 }
 
 function presentAdmin(a: Admin): AdminType {
-  return { id: a.id, telegramId: a.telegramId, displayName: a.displayName ?? null, role: a.role, active: a.active, createdAt: a.createdAt };
+  return { id: a.id, telegramId: a.telegramId, displayName: a.displayName ?? null, role: a.role, active: a.active, createdAt: a.createdAt, language: a.language };
 }
 
 /** Identity, API keys, admins, settings and the audit log. */

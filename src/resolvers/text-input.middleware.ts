@@ -57,10 +57,11 @@ export function unstorableStringPath(value: unknown, path = ''): string | null {
 }
 
 /**
- * Root mutations whose text comes from Telegram, not from the caller's typing (a user's own
- * display name): spoofing characters are stripped there, so registering never fails because of a name.
+ * Root mutations whose text comes from a Telegram user through the user bot (their own display
+ * name, their support messages): spoofing characters are stripped there, so signing up or
+ * writing to support never fails because of what Telegram let them type.
  */
-const STRIPPED_MUTATIONS = new Set(['registerTelegramUser']);
+const STRIPPED_MUTATIONS = new Set(['registerTelegramUser', 'openTicket', 'writeTicketMessage']);
 
 /**
  * Refuses, before any resolver runs, a string argument (at any depth, JSON values included) that

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role } from '../entities/common';
 import type { Customer } from '../entities/customer.entity';
-import { AppError } from '../errors';
+import { AppError, isAppError } from '../errors';
 import { customerOfPrincipal, getCustomerOrFail } from './customer.service';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
+import { ownCustomer, ownSubscription, resellerOfPrincipal } from './reseller.policy';
 
 /** Roles that may act on any customer. */
 const STAFF = [Role.ADMIN, Role.SUPPORT];
@@ -54,4 +55,35 @@ export async function assertCustomerAccess(em: EntityManager, p: Principal, cust
     if (own.id === customerId) return;
   }
   throw new AppError('NOT_FOUND');
+}
+
+/**
+ * Whether the principal may see rows of `customerId` ({@link assertCustomerAccess} as a yes/no):
+ * a caller who cannot even be resolved to a customer (e.g. a bot without a registered user) may not.
+ */
+export async function canAccessCustomer(em: EntityManager, p: Principal, customerId: string): Promise<boolean> {
+  try {
+    await assertCustomerAccess(em, p, customerId);
+    return true;
+  } catch (err) {
+    if (isAppError(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * The customer a new order is for: a user bot's own; for a reseller, its own customer named by
+ * `customerId` (required) and, for a renewal, a subscription of that customer; anything else of
+ * another reseller's reads as not found.
+ */
+export async function customerForOrder(em: EntityManager, p: Principal, input: { customerId?: string | null; subscriptionId?: string | null }): Promise<Customer> {
+  if (p.role !== Role.RESELLER) return customerInScope(em, p);
+  const reseller = await resellerOfPrincipal(em, p);
+  if (!input.customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required for reseller orders.');
+  const customer = await ownCustomer(em, reseller, input.customerId);
+  if (input.subscriptionId) {
+    const sub = await ownSubscription(em, reseller, input.subscriptionId);
+    if (sub.customer.id !== customer.id) throw new AppError('NOT_FOUND', 'Subscription not found.');
+  }
+  return customer;
 }

@@ -1,9 +1,10 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Admin } from '../entities/admin.entity';
 import { AdminRole } from '../entities/common';
 import { AppError } from '../errors';
 import { isUuid } from './ids';
+import { flushUnique } from './unique-violation';
 
 export const addAdminInput = z.object({
   /** The admin's Telegram user id. */
@@ -17,12 +18,7 @@ export type AddAdminInput = z.input<typeof addAdminInput>;
 export async function addAdmin(em: EntityManager, input: AddAdminInput): Promise<Admin> {
   const data = addAdminInput.parse(input);
   const admin = em.create(Admin, { telegramId: data.telegramId, role: data.role, displayName: data.displayName ?? null });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('ADMIN_ALREADY_EXISTS');
-    throw err;
-  }
+  await flushUnique(em, 'ADMIN_ALREADY_EXISTS');
   return admin;
 }
 

@@ -1,9 +1,10 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { DiscountCode } from '../entities/discount-code.entity';
 import { Plan } from '../entities/plan.entity';
 import { AppError } from '../errors';
 import { isUuid } from './ids';
+import { flushUnique } from './unique-violation';
 
 export const createDiscountInput = z
   .object({
@@ -28,12 +29,7 @@ export async function createDiscountCode(em: EntityManager, input: CreateDiscoun
     if (unknown.length > 0) throw new AppError('PLAN_NOT_FOUND', `Unknown plan id(s): ${unknown.join(', ')}.`, { field: 'planIds', planIds: unknown });
   }
   const row = em.create(DiscountCode, { ...d, percent: d.percent ?? null, amount: d.amount ?? null, maxUses: d.maxUses ?? null });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('DISCOUNT_CODE_TAKEN');
-    throw err;
-  }
+  await flushUnique(em, 'DISCOUNT_CODE_TAKEN');
   return row;
 }
 

@@ -106,6 +106,13 @@ export function formatHours(hours: number, lang: Language): string {
   return `${h} ${h === 1 ? 'hour' : 'hours'}`;
 }
 
+/** How long ago, coarse: `۱۲ دقیقه` / `12 min` under an hour, then hours, then days. */
+export function formatAge(ms: number, lang: Language): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return lang === Language.FA ? `${formatPlainNumber(minutes, lang)} دقیقه` : `${minutes} min`;
+  return formatHours(Math.floor(minutes / 60), lang);
+}
+
 /** A percentage without decimals (`۸۰٪` / `80%`). */
 export function formatPercent(percent: number, lang: Language): string {
   return lang === Language.FA ? `${formatPlainNumber(Math.round(percent), lang)}٪` : `${Math.round(percent)}%`;

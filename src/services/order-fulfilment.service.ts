@@ -97,6 +97,12 @@ export async function failOrder(em: EntityManager, order: Order, reason: string)
   const sub = order.subscription;
   if (sub && (order.kind === OrderKind.NEW || order.kind === OrderKind.TRIAL) && sub.status === SubscriptionStatus.PROVISIONING) {
     sub.status = SubscriptionStatus.FAILED;
+    // An attempt may have created the client although its answer was lost: take it off the panel.
+    await enqueueFailedClientRemoval(em, sub.id);
+  } else if (sub && (order.kind === OrderKind.RENEW || order.kind === OrderKind.ADD_TRAFFIC) && sub.server) {
+    // An attempt may have written the new expiry or quota before failing: the panel goes back to
+    // what the subscription holds (the refunded order's targets are not applied).
+    await enqueue(em, 'set_client_enabled', { subscriptionId: sub.id }, { jobKey: `set_client_enabled:${sub.id}`, maxAttempts: 10 });
   }
   let refunded = 0;
   if (order.paymentMethod === PaymentMethod.RESELLER_BALANCE && order.amountDue > 0) {
@@ -118,6 +124,18 @@ export async function failOrder(em: EntityManager, order: Order, reason: string)
     params: { orderId: order.id, orderNumber: order.number, refunded },
   });
   await sendAlert(em, { code: 'PROVISIONING_FAILED', facts: { reason: reason.slice(0, 300) }, orderNumber: order.number });
+}
+
+/** Attempts of the clean-up of a failed subscription's panel client (graphile's backoff spreads them over days). */
+export const FAILED_CLIENT_REMOVAL_MAX_ATTEMPTS = 25;
+
+/**
+ * Queues `remove_failed_client` for a subscription that just became FAILED (in the caller's
+ * transaction): the job deletes whatever client of its name the panel holds, retrying until the
+ * panel answers. The nightly reconciliation deletes what it still misses (ENDED orphans).
+ */
+export async function enqueueFailedClientRemoval(em: EntityManager, subscriptionId: string): Promise<void> {
+  await enqueue(em, 'remove_failed_client', { subscriptionId }, { jobKey: `remove_failed_client:${subscriptionId}`, maxAttempts: FAILED_CLIENT_REMOVAL_MAX_ATTEMPTS });
 }
 
 /**
@@ -143,7 +161,16 @@ export async function retryOrder(em: EntityManager, deps: FulfilmentDeps, order:
   return order;
 }
 
-/** Revokes a subscription: its panel client is deleted by the revoke job. */
-export async function requestRevoke(em: EntityManager, sub: Subscription, reason: string): Promise<void> {
+/**
+ * Revokes a subscription: its panel client is deleted by the revoke job. One already REVOKED is
+ * refused with `whenRevoked` (staff's API reads it as not found, the reseller API as not changeable).
+ */
+export async function requestRevoke(
+  em: EntityManager,
+  sub: Subscription,
+  reason: string,
+  whenRevoked: 'SUBSCRIPTION_NOT_FOUND' | 'SUBSCRIPTION_NOT_CHANGEABLE',
+): Promise<void> {
+  if (sub.status === SubscriptionStatus.REVOKED) throw new AppError(whenRevoked, 'Already revoked.');
   await enqueue(em, 'revoke_subscription', { subscriptionId: sub.id, reason }, { jobKey: `revoke_subscription:${sub.id}` });
 }

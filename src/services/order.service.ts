@@ -8,7 +8,8 @@ import { Payment, PaymentStatus } from '../entities/payment.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Reseller } from '../entities/reseller.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
-import { AppError } from '../errors';
+import { AppError, isAppError } from '../errors';
+import { canAccessCustomer } from './access.policy';
 import { assertCanBuy } from './customer.service';
 import { findUsableCode, redeemCode, releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
@@ -17,12 +18,17 @@ import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getPlanOrFail } from './plan.service';
 import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
+import type { Principal } from './principal';
 import { postToResellerBalance } from './reseller-balance.service';
 import { assertQuotaLeft, assertResellerMaySell } from './reseller.policy';
 import { assertResellerActive } from './reseller.service';
 import { getSetting } from './setting.service';
 import { postToWallet } from './wallet.service';
 import { lockForTransaction } from './transaction';
+
+/** Bounds of a wallet top-up, in the shop currency. */
+export const TOP_UP_MIN = 1000;
+export const TOP_UP_MAX = 1_000_000_000;
 
 export const createOrderInput = z
   .object({
@@ -35,7 +41,7 @@ export const createOrderInput = z
     /** RESELLER_BALANCE for a reseller's customers (and only for them). */
     paymentMethod: z.enum([PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET, PaymentMethod.RESELLER_BALANCE]),
     /** TOP_UP only: Toman to add to the wallet. */
-    amount: z.number().int().min(1000).max(1_000_000_000).nullish(),
+    amount: z.number().int().min(TOP_UP_MIN).max(TOP_UP_MAX).nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === OrderKind.TOP_UP) {
@@ -54,7 +60,7 @@ export type CreateOrderInput = z.input<typeof createOrderInput>;
 const idempotencyKey = z.string().trim().min(8).max(200);
 
 /** Statuses from which a subscription can be renewed or topped up. */
-const RENEWABLE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED, SubscriptionStatus.REVOKED];
+export const RENEWABLE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED, SubscriptionStatus.REVOKED];
 
 /** The next human order number. */
 async function nextOrderNumber(em: EntityManager): Promise<number> {
@@ -155,6 +161,27 @@ export async function getOrderOrFail(em: EntityManager, id: string, opts: { lock
   if (!order) throw new AppError('ORDER_NOT_FOUND');
   await em.populate(order, ['plan', 'customer', 'subscription', 'discountCode']);
   return order;
+}
+
+/**
+ * The order `id` as `principal` may see it: staff any order, a user bot only its own customer's.
+ * An order that does not exist and one of someone else read alike (ORDER_NOT_FOUND), so ids do not
+ * reveal other customers' orders.
+ */
+export async function getOrderForPrincipal(em: EntityManager, principal: Principal, id: string, opts: { lock?: boolean } = {}): Promise<Order> {
+  const order = await getOrderOrFail(em, id, opts);
+  if (!(await canAccessCustomer(em, principal, order.customer.id))) throw new AppError('ORDER_NOT_FOUND');
+  return order;
+}
+
+/** {@link getOrderForPrincipal}, with null for an order the principal cannot see. */
+export async function findOrderForPrincipal(em: EntityManager, principal: Principal, id: string): Promise<Order | null> {
+  try {
+    return await getOrderForPrincipal(em, principal, id);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'ORDER_NOT_FOUND') return null;
+    throw err;
+  }
 }
 
 /** Cancels an unpaid order; its discount use is given back. */

@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Admin } from '../entities/admin.entity';
@@ -7,10 +7,13 @@ import { OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { Receipt } from '../entities/receipt.entity';
 import { AppError } from '../errors';
+import { enqueue } from '../jobs/enqueue';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { receiptImageType } from './receipt-image';
 import { lockForTransaction } from './transaction';
+import { flushUnique } from './unique-violation';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;
@@ -31,12 +34,6 @@ export async function allocatePayableAmount(em: EntityManager, amount: number): 
   throw new AppError('RATE_LIMITED', 'Too many open payments of this amount; try again later.');
 }
 
-/** Accepted receipt images. */
-const RECEIPT_TYPES: Record<string, (b: Buffer) => boolean> = {
-  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
-};
 export const MAX_RECEIPT_BYTES = 5 * 1024 * 1024;
 
 /**
@@ -45,8 +42,11 @@ export const MAX_RECEIPT_BYTES = 5 * 1024 * 1024;
  */
 export async function storeReceipt(em: EntityManager, customer: Customer, bytes: Buffer): Promise<Receipt> {
   if (bytes.length === 0 || bytes.length > MAX_RECEIPT_BYTES) throw new AppError('RECEIPT_INVALID');
-  const mimeType = Object.keys(RECEIPT_TYPES).find((t) => RECEIPT_TYPES[t](bytes));
-  if (!mimeType) throw new AppError('RECEIPT_INVALID');
+  const { type: mimeType, claimed } = receiptImageType(bytes);
+  if (claimed) {
+    throw new AppError('RECEIPT_INVALID', `The file starts like ${claimed} but is not a complete, well-formed ${claimed} file.`, { reason: 'MALFORMED_IMAGE', claimed });
+  }
+  if (!mimeType) throw new AppError('RECEIPT_INVALID', undefined, { reason: 'NOT_AN_IMAGE' });
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   const existing = await em.findOne(Receipt, { contentHash });
   if (existing) {
@@ -54,12 +54,7 @@ export async function storeReceipt(em: EntityManager, customer: Customer, bytes:
     return existing;
   }
   const receipt = em.create(Receipt, { customer, contentHash, mimeType, size: bytes.length, data: bytes });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   return receipt;
 }
 
@@ -99,12 +94,7 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   if (data.trackingCode) payment.trackingCode = data.trackingCode;
   payment.status = PaymentStatus.SUBMITTED;
   payment.submittedAt = new Date();
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-    throw err;
-  }
+  await flushUnique(em, 'RECEIPT_DUPLICATE');
   await notifyAdmins(em, 'ADMIN_NEW_RECEIPT', {
     paymentId: payment.id,
     orderNumber: payment.order.number,
@@ -116,11 +106,24 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   return payment;
 }
 
+/** In the decision's transaction: every admin's review message will say who decided. */
+async function enqueueReceiptMessagesUpdate(em: EntityManager, paymentId: string): Promise<void> {
+  await enqueue(em, 'update_receipt_messages', { paymentId }, { jobKey: `update_receipt_messages:${paymentId}`, maxAttempts: 10 });
+}
+
 /** Locks the payment and checks it can still be decided (exactly one decision wins). */
 async function lockForReview(em: EntityManager, paymentId: string): Promise<Payment> {
   const payment = await getPaymentOrFail(em, paymentId, { lock: true });
   if (payment.method !== PaymentMethod.CARD_TO_CARD) throw new AppError('PAYMENT_NOT_SUBMITTABLE');
-  if (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) throw new AppError('PAYMENT_ALREADY_REVIEWED');
+  if (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) {
+    await em.populate(payment, ['reviewedBy']);
+    // Who decided travels with the refusal: the admin bot answers "already reviewed by …".
+    throw new AppError('PAYMENT_ALREADY_REVIEWED', undefined, {
+      status: payment.status,
+      reviewedBy: payment.reviewedBy ? payment.reviewedBy.displayName?.trim() || String(payment.reviewedBy.telegramId) : null,
+      reviewedAt: payment.reviewedAt?.toISOString() ?? null,
+    });
+  }
   if (payment.status === PaymentStatus.EXPIRED || payment.order.status === OrderStatus.CANCELLED) throw new AppError('PAYMENT_EXPIRED');
   return payment;
 }
@@ -137,6 +140,7 @@ export async function approvePayment(em: EntityManager, deps: FulfilmentDeps, pa
   payment.reviewedAt = new Date();
   await em.flush();
   await fulfilPaidOrder(em, deps, payment.order, actor);
+  await enqueueReceiptMessagesUpdate(em, payment.id);
   await queueNotification(em, {
     kind: 'PAYMENT_APPROVED',
     telegramId: payment.order.customer.telegramId,
@@ -172,12 +176,7 @@ export async function approvePaymentByAmount(
   const payment = await approvePayment(em, deps, open.id, reviewer, actor);
   if (ref && !payment.trackingCode) {
     payment.trackingCode = ref;
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw new AppError('RECEIPT_DUPLICATE');
-      throw err;
-    }
+    await flushUnique(em, 'RECEIPT_DUPLICATE');
   }
   return payment;
 }
@@ -193,6 +192,7 @@ export async function rejectPayment(em: EntityManager, paymentId: string, reason
   payment.order.status = OrderStatus.CANCELLED;
   if (payment.order.discountCode) await releaseCode(em, payment.order.discountCode.id);
   await em.flush();
+  await enqueueReceiptMessagesUpdate(em, payment.id);
   await queueNotification(em, {
     kind: 'PAYMENT_REJECTED',
     telegramId: payment.order.customer.telegramId,

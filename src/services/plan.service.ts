@@ -1,7 +1,8 @@
-import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Plan, RenewalTraffic } from '../entities/plan.entity';
 import { AppError } from '../errors';
+import { flushUnique } from './unique-violation';
 
 const PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks', 'hysteria2', 'tuic'] as const;
 
@@ -40,18 +41,9 @@ export const updatePlanInput = z.object(Object.fromEntries(Object.entries(planFi
 });
 export type UpdatePlanInput = z.input<typeof updatePlanInput>;
 
-async function flushPlan(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('PLAN_CODE_TAKEN');
-    throw err;
-  }
-}
-
 export async function createPlan(em: EntityManager, input: CreatePlanInput | object): Promise<Plan> {
   const plan = em.create(Plan, createPlanInput.parse(input));
-  await flushPlan(em);
+  await flushUnique(em, 'PLAN_CODE_TAKEN');
   return plan;
 }
 
@@ -59,7 +51,7 @@ export async function updatePlan(em: EntityManager, id: string, input: UpdatePla
   const plan = await getPlanOrFail(em, id);
   const data = updatePlanInput.parse(input);
   for (const [k, v] of Object.entries(data)) if (v !== undefined && v !== null) (plan as unknown as Record<string, unknown>)[k] = v;
-  await flushPlan(em);
+  await flushUnique(em, 'PLAN_CODE_TAKEN');
   return plan;
 }
 

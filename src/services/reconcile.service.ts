@@ -12,6 +12,7 @@ import { getServerOrFail } from './server.service';
 import { getSetting } from './setting.service';
 import { clientSpecOf, PANEL_NAME_RE } from './subscription.service';
 import { pgTextArray, safeError } from './panel-failure';
+import { withSubscriptionLock } from './subscription-lock';
 
 /** Subscriptions whose client the panel must hold (enabled only when ACTIVE). */
 export const DESIRED_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED];
@@ -318,6 +319,8 @@ export async function repairDrift(
   await em.flush();
   const unresolved = report.items.filter((i) => i.subscriptionId && i.kind !== 'ORPHAN' && !repaired.includes(i.subscriptionId)).map((i) => i.subscriptionId!);
   await clearDriftFlags(em, serverId, unresolved);
+  // An orphan deleted here may be an evacuation's leftover: it is not left over any more.
+  await forgetLeftovers(em, serverId, actions.filter((a) => a.kind === 'DELETE' && a.applied).map((a) => a.panelName));
   return { dryRun: false, deleteOrphans: opts.deleteOrphans, report, actions };
 }
 
@@ -369,14 +372,18 @@ export async function cleanLeftovers(em: EntityManager, panels: PanelRegistry, s
       }
     },
   );
-  if (done.length) {
-    await em.execute(
-      `update evacuation set leftover_names = coalesce((select array_agg(n) from unnest(leftover_names) as n where not (n = any(?::text[]))), '{}'), updated_at = now()
-        where from_server_id = ? and cardinality(leftover_names) > 0`,
-      [pgTextArray(done), server.id],
-    );
-  }
+  await forgetLeftovers(em, server.id, done);
   return done.length - keep.size;
+}
+
+/** Takes client names off the leftover lists of the evacuations from a server (gone from its panel, or back in use there). */
+async function forgetLeftovers(em: EntityManager, serverId: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await em.execute(
+    `update evacuation set leftover_names = coalesce((select array_agg(n) from unnest(leftover_names) as n where not (n = any(?::text[]))), '{}'), updated_at = now()
+      where from_server_id = ? and leftover_names && ?::text[]`,
+    [pgTextArray(names), serverId, pgTextArray(names)],
+  );
 }
 
 /** How many drift items of each kind a report holds (the alert's facts). */
@@ -385,10 +392,40 @@ export function driftCounts(report: DriftReport): { missing: number; wrong: numb
   return { missing: count('MISSING'), wrong: count('MISMATCH'), duplicated: count('DUPLICATE'), orphans: count('ORPHAN') };
 }
 
+/**
+ * Deletes the report's ENDED orphans (clients of subscriptions that were REVOKED, or FAILED and
+ * refunded, e.g. created by an attempt whose answer was lost), each under its subscription's lock
+ * and only while the subscription is still ended (an order retried meanwhile keeps its client).
+ * Returns the names deleted; a failing delete is logged and left for the next run.
+ */
+export async function deleteEndedOrphans(em: EntityManager, deps: { panels: PanelRegistry; logger?: Logger }, server: Server, report: DriftReport): Promise<string[]> {
+  const items = report.items.filter((i) => i.kind === 'ORPHAN' && i.orphanReason === 'ENDED' && i.subscriptionId);
+  if (items.length === 0) return [];
+  const adapter = deps.panels.adapterFor(server);
+  const deleted: string[] = [];
+  await mapLimit(items, REPAIR_CONCURRENCY, async (item) => {
+    try {
+      await withSubscriptionLock(em, item.subscriptionId!, async () => {
+        const rows = await em.execute<Array<{ status: SubscriptionStatus; server_id: string | null }>>(`select status, server_id from subscription where id = ?`, [item.subscriptionId]);
+        const s = rows[0];
+        const ended = s && (s.status === SubscriptionStatus.REVOKED || s.status === SubscriptionStatus.FAILED);
+        if (!ended) return;
+        await adapter.deleteClient(item.panelName);
+        deleted.push(item.panelName);
+      });
+    } catch (err) {
+      deps.logger?.warn({ serverId: server.id, panelName: item.panelName, error: safeError(err) }, 'could not delete an ended orphan');
+    }
+  });
+  return deleted;
+}
+
 /** What a scheduled reconciliation of one server did. */
 export interface ReconcileOutcome {
   report: DriftReport;
   leftoversDeleted: number;
+  /** ENDED orphans deleted (with `deleteEndedOrphans`). */
+  endedOrphansDeleted: string[];
   repair: RepairResult | null;
   alerted: boolean;
 }
@@ -402,13 +439,14 @@ export async function reconcileServer(
   em: EntityManager,
   deps: { panels: PanelRegistry; logger: Logger },
   serverId: string,
-  opts: { alert: boolean; autoRepair: boolean; now?: Date },
+  opts: { alert: boolean; autoRepair: boolean; deleteEndedOrphans?: boolean; now?: Date },
 ): Promise<ReconcileOutcome | null> {
   const server = await em.findOne(Server, { id: serverId });
   if (!server) return null;
   const leftoversDeleted = await cleanLeftovers(em, deps.panels, server);
   const report = await buildDriftReport(em, deps.panels, server);
   await flagDrift(em, report);
+  const endedOrphansDeleted = opts.deleteEndedOrphans ? await deleteEndedOrphans(em, deps, server, report) : [];
   let repair: RepairResult | null = null;
   if (opts.autoRepair && report.items.some((i) => i.kind !== 'ORPHAN')) {
     repair = await em.transactional((tx) => repairDrift(tx, deps, serverId, { dryRun: false, deleteOrphans: false }));
@@ -432,7 +470,7 @@ export async function reconcileServer(
       'once',
     );
   }
-  return { report, leftoversDeleted, repair, alerted };
+  return { report, leftoversDeleted, endedOrphansDeleted, repair, alerted };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto';
 import { Plan } from '../entities/plan.entity';
@@ -6,6 +6,7 @@ import { Reseller, ResellerStatus } from '../entities/reseller.entity';
 import { AppError } from '../errors';
 import { isUuid } from './ids';
 import { validateWebhookUrl } from './webhook-url';
+import { flushUnique } from './unique-violation';
 
 /** What reseller account changes need from the process. */
 export interface ResellerDeps {
@@ -80,15 +81,6 @@ async function applyWebhook(r: Reseller, deps: ResellerDeps, url: string | null 
   r.webhookUrl = await validateWebhookUrl(url, { allowPrivate: deps.allowPrivateWebhooks });
 }
 
-async function flushUnique(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw new AppError('RESELLER_NAME_TAKEN');
-    throw e;
-  }
-}
-
 /** ADMIN: creates a reseller account (ACTIVE, balance 0). */
 export async function createReseller(em: EntityManager, deps: ResellerDeps, input: CreateResellerInput): Promise<Reseller> {
   const d = createResellerInput.parse(input);
@@ -103,7 +95,7 @@ export async function createReseller(em: EntityManager, deps: ResellerDeps, inpu
     allowedServerGroups: d.allowedServerGroups,
   });
   await applyWebhook(r, deps, d.webhookUrl, d.webhookSecret);
-  await flushUnique(em);
+  await flushUnique(em, 'RESELLER_NAME_TAKEN');
   return r;
 }
 
@@ -120,7 +112,7 @@ export async function updateReseller(em: EntityManager, deps: ResellerDeps, id: 
   if (d.allowedPlanIds) r.allowedPlanIds = d.allowedPlanIds;
   if (d.allowedServerGroups) r.allowedServerGroups = d.allowedServerGroups;
   await applyWebhook(r, deps, d.webhookUrl === null ? undefined : d.webhookUrl, d.webhookSecret);
-  await flushUnique(em);
+  await flushUnique(em, 'RESELLER_NAME_TAKEN');
   return r;
 }
 

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { PanelAdapter, PanelInbound, PanelInfo } from '../clients/panel.types';
 import type { SecretBox } from '../crypto';
@@ -8,6 +8,7 @@ import { Subscription, SubscriptionStatus } from '../entities/subscription.entit
 import { AppError, isAppError } from '../errors';
 import { isUuid } from './ids';
 import type { PanelCredentials, PanelRegistry } from './panel-registry';
+import { flushUnique } from './unique-violation';
 
 /** Subscription statuses that occupy a slot of a server's capacity. */
 export const LOAD_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.PROVISIONING, SubscriptionStatus.DISABLED, SubscriptionStatus.DEPLETED, SubscriptionStatus.EXPIRED];
@@ -33,8 +34,7 @@ export function panelKeyOf(baseUrl: string): string {
 }
 
 /** The error for a violated unique constraint of `server`. */
-function serverConflict(err: UniqueConstraintViolationException): AppError {
-  const constraint = (err as { constraint?: string }).constraint;
+function serverConflict(constraint: string | undefined): AppError {
   return constraint === 'server_panel_key_unique' ? new AppError('SERVER_ALREADY_ADDED') : new AppError('SERVER_NAME_TAKEN');
 }
 
@@ -156,12 +156,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     // A passed connection test is a first good probe; the health job takes over from here.
     status: probe ? ServerStatus.HEALTHY : ServerStatus.UNKNOWN,
   });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw serverConflict(err);
-    throw err;
-  }
+  await flushUnique(em, serverConflict);
   if (probe) await saveInbounds(em, server, probe.inbounds);
   return server;
 }
@@ -200,12 +195,7 @@ export async function updateServer(em: EntityManager, deps: { secrets: SecretBox
     }
     server.credentialsEnc = deps.secrets.encryptJson(next);
   }
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw serverConflict(err);
-    throw err;
-  }
+  await flushUnique(em, serverConflict);
   return server;
 }
 

@@ -38,6 +38,11 @@ export const SETTINGS = {
   health_flaky_failures: { schema: z.number().int().min(1).max(10), default: 2, doc: 'Separate failure episodes within the last 10 probes that mark a server DEGRADED (flaky).' },
   reconcile_hour_utc: { schema: z.number().int().min(0).max(23), default: 3, doc: 'UTC hour of the nightly drift reconciliation of every server.' },
   reconcile_auto_repair: { schema: z.boolean(), default: false, doc: 'Nightly reconciliation also repairs missing, wrong and duplicated clients (never deletes orphans).' },
+  reconcile_delete_ended_orphans: {
+    schema: z.boolean(),
+    default: true,
+    doc: 'Nightly reconciliation deletes clients of our naming whose subscription ENDED (revoked, or failed and refunded), so nothing that was paid back keeps working.',
+  },
   required_channel: { schema: z.string().max(100).nullable(), default: null, doc: 'Channel users must join before buying; null = none.' },
 } as const;
 

@@ -4,7 +4,7 @@ import { Server, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
-import { failOrder } from './order-fulfilment.service';
+import { enqueueFailedClientRemoval, failOrder } from './order-fulfilment.service';
 import { queueNotification } from '../notifications/notification.queue';
 import { recordResellerEvent, subscriptionEventData } from './webhook.events';
 import type { PanelRegistry } from './panel-registry';
@@ -110,7 +110,10 @@ async function provisionLocked(
       if (order) await failOrder(tx, order, safeReason(err));
       else {
         const s = await tx.findOneOrFail(Subscription, { id: payload.subscriptionId });
-        if (s.status === SubscriptionStatus.PROVISIONING) s.status = SubscriptionStatus.FAILED;
+        if (s.status === SubscriptionStatus.PROVISIONING) {
+          s.status = SubscriptionStatus.FAILED;
+          await enqueueFailedClientRemoval(tx, s.id);
+        }
       }
     });
     return 'failed';
@@ -216,4 +219,19 @@ async function revokeLocked(em: EntityManager, deps: ProvisioningDeps, payload: 
     return 'revoked' as const;
   });
   return outcome;
+}
+
+/**
+ * remove_failed_client: a subscription whose order failed for good (refunded) must leave nothing
+ * working on the panel; an attempt may have created its client although the panel's answer was
+ * lost. Deletes the client of its name (gone already is fine) while the subscription is still
+ * FAILED; a retried order (PROVISIONING again) keeps it. Throws to retry while the panel fails.
+ */
+export async function removeFailedClient(em: EntityManager, deps: Pick<ProvisioningDeps, 'panels'>, payload: { subscriptionId: string }): Promise<'removed' | 'skipped'> {
+  return withSubscriptionLock(em, payload.subscriptionId, async () => {
+    const sub = await em.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['server'], refresh: true });
+    if (!sub || sub.status !== SubscriptionStatus.FAILED || !sub.server) return 'skipped';
+    await deps.panels.adapterFor(sub.server).deleteClient(sub.panelName);
+    return 'removed';
+  });
 }

@@ -4,6 +4,8 @@ import type { Customer } from '../entities/customer.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
+import { canAccessCustomer } from './access.policy';
+import type { Principal } from './principal';
 import type { ClientSpec } from '../clients/panel.types';
 
 /** The client's identity on a panel, derived from our subscription id (never from user input). */
@@ -53,6 +55,13 @@ export function clientSpecOf(sub: Subscription, opts: { enabled?: boolean } = {}
 export async function getSubscriptionOrFail(em: EntityManager, id: string): Promise<Subscription> {
   const sub = z.uuid().safeParse(id).success ? await em.findOne(Subscription, { id }, { populate: ['plan', 'customer', 'server'] }) : null;
   if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND');
+  return sub;
+}
+
+/** The subscription `id` if `principal` may see it (staff any, a user bot its own customer's), else null. */
+export async function findSubscriptionForPrincipal(em: EntityManager, principal: Principal, id: string): Promise<Subscription | null> {
+  const sub = z.uuid().safeParse(id).success ? await em.findOne(Subscription, { id }, { populate: ['plan', 'customer', 'server'] }) : null;
+  if (!sub || !(await canAccessCustomer(em, principal, sub.customer.id))) return null;
   return sub;
 }
 

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import type { Customer } from '../entities/customer.entity';
 import { Order, OrderKind, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
@@ -8,6 +8,7 @@ import { assertCanBuy } from './customer.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
 import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getSetting } from './setting.service';
+import { flushUnique } from './unique-violation';
 
 /**
  * The free trial: once per customer, enforced by a unique index on trial orders (not by a
@@ -40,12 +41,7 @@ export async function requestTrial(
   });
   em.create(Payment, { order, method: PaymentMethod.FREE, amount: 0, status: PaymentStatus.APPROVED, reviewedAt: new Date() });
   customer.trialUsedAt = new Date();
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('TRIAL_ALREADY_USED');
-    throw err;
-  }
+  await flushUnique(em, 'TRIAL_ALREADY_USED');
   await fulfilPaidOrder(em, deps, order, input.actor);
   return order;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuditLog } from '../../src/entities/audit-log.entity';
 import { Notification } from '../../src/entities/notification.entity';
 import { Order, OrderStatus } from '../../src/entities/order.entity';
@@ -140,6 +141,12 @@ describe('buying with card-to-card', () => {
     expect(res.data!.order).toBeNull();
     const pay = await w.asUser(stranger, 'mutation($p: ID!) { submitPaymentReceipt(paymentId: $p, trackingCode: "TRK000001") { status } }', { p: order.payment.id });
     expect(errorCode(pay)).toBe('PAYMENT_NOT_FOUND');
+    // Cancelling someone else's order reads exactly like cancelling one that does not exist, and changes nothing.
+    const cancel = 'mutation($id: ID!) { cancelOrder(id: $id) { status } }';
+    expect(errorCode(await w.asUser(stranger, cancel, { id: order.id }))).toBe('ORDER_NOT_FOUND');
+    expect(errorCode(await w.asUser(stranger, cancel, { id: randomUUID() }))).toBe('ORDER_NOT_FOUND');
+    expect((await w.t.orm.em.fork().findOneOrFail(Order, { id: order.id })).status).toBe(OrderStatus.PENDING_PAYMENT);
+    expect((await w.asUser<{ order: { id: string } }>(owner, 'query($id: ID!) { order(id: $id) { id } }', { id: order.id })).data!.order.id).toBe(order.id);
   });
 });
 

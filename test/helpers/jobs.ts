@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger';
 import type { AppServices } from '../../src/services/app-services';
 import { buildTaskList } from '../../src/worker/worker';
 import { testConfig } from './api';
+import type { Config } from '../../src/config';
 
 /** A job row as graphile-worker stores it. */
 export interface QueuedJob {
@@ -43,8 +44,9 @@ export async function runJob(
   services: AppServices,
   job: Pick<QueuedJob, 'id' | 'task' | 'payload' | 'attempts' | 'maxAttempts'>,
   jobs: Job[] = JOBS,
+  config: Config = testConfig(),
 ): Promise<unknown> {
-  const list = buildTaskList({ config: testConfig(), logger: createLogger({ level: 'silent' }), orm, services }, jobs);
+  const list = buildTaskList({ config, logger: createLogger({ level: 'silent' }), orm, services }, jobs);
   const fn = list[job.task];
   if (!fn) throw new Error(`no task ${job.task}`);
   const helpers = {
@@ -67,7 +69,7 @@ export async function runJob(
 export async function drainJobs(
   orm: MikroORM,
   services: AppServices,
-  opts: { tasks?: string[]; maxRounds?: number; ignoreRunAt?: boolean } = {},
+  opts: { tasks?: string[]; maxRounds?: number; ignoreRunAt?: boolean; config?: Config } = {},
 ): Promise<Record<string, { ok: number; failed: number }>> {
   const stats: Record<string, { ok: number; failed: number }> = {};
   const conn = orm.em.fork().getConnection();
@@ -77,7 +79,7 @@ export async function drainJobs(
     );
     if (jobs.length === 0) break;
     for (const job of jobs) {
-      const err = await runJob(orm, services, job);
+      const err = await runJob(orm, services, job, JOBS, opts.config);
       stats[job.task] ??= { ok: 0, failed: 0 };
       if (err) {
         stats[job.task].failed += 1;

@@ -24,7 +24,9 @@ import { Server, ServerKind } from '../../src/entities/server.entity';
 import type { AppServices } from '../../src/services/app-services';
 import { startEvacuation } from '../../src/services/evacuation.service';
 import { enqueue } from '../../src/jobs/enqueue';
+import { openTicket } from '../../src/services/ticket.service';
 import { panelKeyOf } from '../../src/services/server.service';
+import { tinyPng } from './images';
 
 /** The sample reseller: its key (every scope), a funded balance, a customer with an ACTIVE subscription. */
 export interface SampleReseller {
@@ -128,8 +130,7 @@ async function paidOrder(ctx: SampleContext): Promise<Order> {
 
 /** A tiny valid PNG (unique bytes each call). */
 function png(): Buffer {
-  const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([head, Buffer.from(randomUUID())]);
+  return tinyPng(randomUUID());
 }
 
 /** A saved server pointing at the sample simulator. */
@@ -180,6 +181,20 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | nul
     return { query: 'mutation($id: ID!) { updateAdmin(id: $id, input: { active: false }) { id active } }', variables: { id: admin.id } };
   },
   'Query.settings': async () => ({ query: '{ settings { key value } }' }),
+  'Query.myAdmin': async () => ({ query: '{ myAdmin { id role language } }' }),
+  'Mutation.setMyAdminLanguage': async () => ({ query: 'mutation { setMyAdminLanguage(language: FA) { id language } }' }),
+  'Mutation.grantPlan': async (ctx) => ({
+    query: 'mutation($c: ID!, $p: ID!, $k: String!) { grantPlan(customerId: $c, planId: $p, idempotencyKey: $k) { id } }',
+    variables: { c: (await buildCustomer(ctx.orm)).id, p: (await ctx.shop()).plan.id, k: randomUUID() },
+  }),
+  'Mutation.messageCustomer': async (ctx) => ({
+    query: 'mutation($c: ID!) { messageCustomer(customerId: $c, text: "hello") }',
+    variables: { c: (await buildCustomer(ctx.orm)).id },
+  }),
+  'Query.broadcastAudienceSize': async () => ({ query: '{ broadcastAudienceSize(audience: NEVER_BOUGHT) }' }),
+  'Mutation.createBroadcast': async () => ({ query: 'mutation { createBroadcast(text: "hello", audience: ACTIVE) { id status } }' }),
+  'Query.broadcasts': async () => ({ query: '{ broadcasts { id sent } }' }),
+  'Query.broadcast': async () => ({ query: 'query($id: ID!) { broadcast(id: $id) { id } }', variables: { id: randomUUID() } }),
   'Mutation.updateSetting': async () => ({
     query: 'mutation($v: JSON) { updateSetting(key: "support_handle", value: $v) { key value } }',
     variables: { v: `@support_${randomUUID().slice(0, 6)}` },
@@ -407,6 +422,31 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | nul
     await em.execute(`update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'sample failure' where id = ?::bigint`, [job.id]);
     return { query: 'mutation($id: ID!) { retryJob(id: $id) { id attempts } }', variables: { id: job.id } };
   },
+  'Query.myTickets': async () => ({ query: '{ myTickets { id subject status messages { author body } } }' }),
+  'Query.tickets': async () => ({ query: '{ tickets(status: [OPEN, ANSWERED]) { id subject customerId } }' }),
+  'Query.ticket': async (ctx) => {
+    const { customer, ticket } = await sampleTicket(ctx);
+    return { query: 'query($id: ID!) { ticket(id: $id) { id messages { body } } }', variables: { id: ticket.id }, actAs: customer.telegramId! };
+  },
+  'Mutation.openTicket': async () => ({ query: 'mutation { openTicket(subject: "Slow", message: "It is slow tonight") { id status } }' }),
+  'Mutation.writeTicketMessage': async (ctx) => {
+    const { customer, ticket } = await sampleTicket(ctx);
+    return { query: 'mutation($id: ID!) { writeTicketMessage(ticketId: $id, body: "more") { id status } }', variables: { id: ticket.id }, actAs: customer.telegramId! };
+  },
+  'Mutation.replyTicket': async (ctx) => {
+    const { ticket } = await sampleTicket(ctx);
+    return { query: 'mutation($id: ID!) { replyTicket(ticketId: $id, body: "Try the other config") { id status } }', variables: { id: ticket.id } };
+  },
+  'Mutation.closeTicket': async (ctx) => {
+    const { customer, ticket } = await sampleTicket(ctx);
+    return { query: 'mutation($id: ID!) { closeTicket(id: $id) { id status } }', variables: { id: ticket.id }, actAs: customer.telegramId! };
+  },
+  'Query.shopInfo': async () => ({ query: '{ shopInfo { supportHandle requiredChannel trialAvailable topUpMin } }' }),
+  'Query.orderQuote': async (ctx) => ({
+    query: 'query($i: OrderQuoteInput!) { orderQuote(input: $i) { price amountDue walletBalance } }',
+    variables: { i: { kind: 'NEW', planId: (await ctx.shop()).plan.id } },
+  }),
+  'Mutation.reportBotBlocked': async () => ({ query: 'mutation { reportBotBlocked }' }),
 };
 
 /** An ACTIVE subscription row of the sample customer (no panel client needed). */
@@ -419,6 +459,13 @@ async function sampleSubscription(ctx: SampleContext, opts: { expiresAt?: Date; 
   if (opts.serverId) sub.server = em.getReference(Server, opts.serverId);
   await em.flush();
   return sub;
+}
+
+/** A fresh customer with an open ticket (each sample its own, so the open-ticket limit never bites). */
+async function sampleTicket(ctx: SampleContext) {
+  const customer = await buildCustomer(ctx.orm);
+  const ticket = await ctx.orm.em.fork().transactional((em) => openTicket(em, em.merge(customer), { subject: 'Help', message: 'It does not connect' }));
+  return { customer, ticket };
 }
 
 /** A paid order of the sample reseller's customer. */

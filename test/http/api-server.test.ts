@@ -55,6 +55,19 @@ describe('API HTTP server', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('answers introspection only to callers with a valid key (GraphiQL sends the key it is given)', async () => {
+    const key = await makeKey(t.orm, Role.SUPPORT);
+    for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Query") { name } }', 'query { plans { id } ...F } fragment F on Query { __schema { types { name } } }']) {
+      for (const auth of [undefined, { key: 'vpk_AAAAAAAAAA_' + 'x'.repeat(43) }]) {
+        const res = await t.gql(query, {}, auth);
+        expect({ query, code: res.errors?.[0]?.extensions?.code, data: res.data ?? null }).toEqual({ query, code: 'UNAUTHENTICATED', data: null });
+      }
+      expect((await t.gql(query, {}, { key })).errors).toBeUndefined();
+    }
+    const plain = await t.gql('{ plans { id __typename } }');
+    expect(plain.errors).toBeUndefined();
+  });
+
   it('answers unknown paths with 404', async () => {
     expect((await fetch(`${t.url}/nope`)).status).toBe(404);
   });

@@ -192,6 +192,22 @@ describe('reconcile_server and drift repair', () => {
     expect((await report()).items).toEqual([]);
   });
 
+  it('takes the orphans repairDrift deleted off the evacuation leftovers, so the evacuation no longer reports them', async () => {
+    const leftovers = [panelNameFor(randomUUID()), panelNameFor(randomUUID())];
+    w.sim.seedClients(leftovers.map((name) => ({ name })), { inboundIds: [inboundId] });
+    const em = w.t.orm.em.fork();
+    const ev = em.create(Evacuation, { fromServer: em.getReference(Server, w.server.id), status: EvacuationStatus.COMPLETED, leftoverNames: [...leftovers] });
+    await em.flush();
+    const leftoverCount = async () => (await w.asAdmin<{ evacuation: { leftovers: number } }>('query($id: ID!) { evacuation(id: $id) { leftovers } }', { id: ev.id })).data!.evacuation.leftovers;
+    expect(await leftoverCount()).toBe(2);
+
+    const deleted = await repair(false, true);
+    expect(deleted.actions.filter((a) => a.kind === 'DELETE' && a.applied).map((a) => a.panelName)).toEqual(expect.arrayContaining(leftovers));
+    for (const name of leftovers) expect(w.sim.getClientDirect(name)).toBeUndefined();
+    expect(await leftoverCount()).toBe(0);
+    expect((await w.t.orm.em.fork().findOneOrFail(Evacuation, { id: ev.id })).leftoverNames).toEqual([]);
+  });
+
   it('sees no drift on a 3x-ui panel in agreement, and repairs a client deleted there by hand with the same UUID', async () => {
     const sim = await startXuiSimulator({ profile: 'G6' });
     try {

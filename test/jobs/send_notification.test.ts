@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { createTelegramSender } from '../../src/clients/telegram.client';
 import type { TelegramSender } from '../../src/clients/telegram.types';
 import { Customer, Language } from '../../src/entities/customer.entity';
@@ -10,6 +11,8 @@ import { Plan } from '../../src/entities/plan.entity';
 import { Receipt } from '../../src/entities/receipt.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import sendNotification from '../../src/jobs/send_notification';
+import { createLogger } from '../../src/logger';
+import { resumeWaitingNotifications } from '../../src/notifications/notification.delivery';
 import type { AppServices } from '../../src/services/app-services';
 import { CHANNEL_OF, type NotificationKind, type NotificationParams } from '../../src/notifications/notification.queue';
 import { buildCustomer, buildPlan } from '../factories/commerce';
@@ -230,18 +233,31 @@ describe('send_notification', () => {
     expect(await reload(n)).toMatchObject({ status: NotificationStatus.SENT, attempts: 1 });
   });
 
-  it('marks FAILED with a clear lastError when the bot has no token', async () => {
+  it('leaves the notification waiting (PENDING, no attempt, no error) while its bot has no token, and sends it once a process with the token resumes it', async () => {
     const adminChat = randomTelegramId();
     const userOnly = testServices(orm, { telegram: senderFor(fake, { USER_BOT: USER_TOKEN }) });
     const n = await queue('ADMIN_ALERT', adminChat, { code: 'NO_CAPACITY', message: 'full' });
+    const lines: Array<{ level: string; msg: string; channel?: string }> = [];
+    const logger = createLogger({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c)) as (typeof lines)[number]), cb()) }));
 
     expect(await run(n, { services: userOnly })).toBeUndefined();
     expect(await run(n, { services: userOnly })).toBeUndefined();
-
-    const row = await reload(n);
-    expect(row).toMatchObject({ status: NotificationStatus.FAILED, attempts: 1 });
-    expect(row.lastError).toBe('No bot token is configured for ADMIN_BOT.');
+    expect(await reload(n)).toMatchObject({ status: NotificationStatus.PENDING, attempts: 0, lastError: null });
     expect(fake.calls.filter((c) => String(c.payload.chat_id) === String(adminChat))).toHaveLength(0);
+
+    // Start without the token: one warning, nothing enqueued for that bot.
+    await resumeWaitingNotifications(orm.em.fork(), userOnly.telegram, logger);
+    expect(lines.filter((l) => l.level === 'warn' && l.channel === 'ADMIN_BOT')).toHaveLength(1);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+
+    // Start with the token: the waiting row gets its delivery job and is sent once.
+    expect(await resumeWaitingNotifications(orm.em.fork(), services.telegram, logger)).toBeGreaterThanOrEqual(1);
+    const jobs = (await queuedJobs(orm, 'send_notification')).filter((j) => (j.payload as { notificationId: string }).notificationId === n.id);
+    expect(jobs).toHaveLength(1);
+    expect(await run(n)).toBeUndefined();
+    expect(await run(n)).toBeUndefined();
+    expect(await reload(n)).toMatchObject({ status: NotificationStatus.SENT, attempts: 1 });
+    expect(sendCalls(adminChat)).toHaveLength(1);
   });
 
   it('throws on a 5xx so graphile-worker retries, and marks FAILED on the last attempt', async () => {
@@ -290,7 +306,7 @@ describe('send_notification', () => {
     expect(sent.map((m) => m.kind)).toEqual(['photo', 'text']);
     expect(sent[0]).toMatchObject({ text: '', buttons: [] });
     expect(sent[1].buttons).toEqual([[{ text: 'ok', callback_data: 'pay:ok:1' }]]);
-    expect(result).toEqual({ ok: true, messageId: sent[1].messageId });
+    expect(result).toEqual({ ok: true, messageId: sent[1].messageId, captioned: false });
   });
 
   it('marks a notification whose subscription is gone FAILED without sending', async () => {

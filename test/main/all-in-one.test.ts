@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { createIsolatedDatabase } from '../helpers/db';
@@ -33,17 +35,23 @@ describe('npm start (all-in-one process)', () => {
     await db.drop();
   });
 
-  it('prints a first ADMIN key that answers { me { role } }, and exits cleanly within 10 s of SIGTERM', async () => {
+  it('writes a first ADMIN key (no terminal: a 0600 file, never the output) that answers { me { role } }, and exits cleanly within 10 s of SIGTERM', async () => {
     const port = await freePort();
     let stdout = '';
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vp-all-'));
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main/all.ts'], {
       cwd: path.resolve(__dirname, '..', '..'),
-      env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', JEST_WORKER_ID: undefined },
+      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', JEST_WORKER_ID: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => (stdout += String(d)));
     child.stderr!.on('data', (d) => (stdout += String(d)));
-    const key = await waitFor(async () => /vpk_[A-Za-z0-9]{10}_[A-Za-z0-9_-]+/.exec(stdout)?.[0], 60_000);
+    const file = path.join(dataDir, 'first-admin-key.txt');
+    const key = await waitFor(async () => (fs.existsSync(file) && stdout.includes('first-admin-key.txt') ? /vpk_[A-Za-z0-9]{10}_[A-Za-z0-9_-]+/.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined), 60_000);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // Logs are JSON when stdout is not a terminal, and the key is in none of the output.
+    expect(stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
+    expect(stdout).not.toContain(key);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
@@ -54,8 +62,6 @@ describe('npm start (all-in-one process)', () => {
       body: JSON.stringify({ query: '{ me { role } }' }),
     });
     expect(await res.json()).toEqual({ data: { me: { role: 'ADMIN' } } });
-    // The key is printed to the terminal once, never into a JSON log line.
-    expect(stdout.split('\n').filter((l) => l.startsWith('{') && l.includes(key))).toEqual([]);
 
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
@@ -64,5 +70,6 @@ describe('npm start (all-in-one process)', () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(stdout).toContain('"msg":"bye"');
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 });

@@ -181,6 +181,9 @@ describe('notification rendering', () => {
       { kind: 'USAGE_WARNING', params: { subscriptionId: f.sub.id, percent: 80 } },
       { kind: 'EXPIRY_WARNING', params: { subscriptionId: f.sub.id, hoursLeft: 72 } },
       { kind: 'SUBSCRIPTION_ENDED', params: { subscriptionId: f.sub.id, reason: 'EXPIRED' } },
+      { kind: 'TICKET_REPLY', params: { ticketId: randomUUID(), subject: 'Slow <b>', body: 'Use the "other" config & update' } },
+      { kind: 'ADMIN_TICKET_MESSAGE', params: { ticketId: randomUUID(), subject: 'Help', customerLabel: 'Ali <@ali>', body: 'It <does> not connect', isNew: true } },
+      { kind: 'CUSTOMER_MESSAGE', params: { text: 'Hello <there> & welcome' } },
     ];
   });
   afterAll(async () => {

@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { formatError } from '../../src/resolvers/format-error';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger';
+import { formatError, logRequestErrors } from '../../src/resolvers/format-error';
 
 const wrap = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['x'] });
 
@@ -34,3 +36,32 @@ describe('formatError', () => {
     expect(out.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('logRequestErrors', () => {
+  function capture() {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    });
+    return { logger: createLogger({ level: 'info' }, stream).child({ requestId: 'req-42' }), lines };
+  }
+
+  it('logs a reportable AppError with its code and the request id, and not a caller mistake', () => {
+    const { logger, lines } = capture();
+    logRequestErrors(logger, [wrap(new AppError('NO_CAPACITY')), wrap(new AppError('ORDER_NOT_FOUND')), wrap(new AppError('BAD_USER_INPUT'))]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ requestId: 'req-42', code: 'NO_CAPACITY', msg: 'reportable error', path: ['x'] });
+  });
+
+  it('logs an unexpected error in full with the request id', () => {
+    const { logger, lines } = capture();
+    logRequestErrors(logger, [wrap(new Error('boom'))]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ requestId: 'req-42', msg: 'unexpected GraphQL error' });
+    expect(JSON.stringify(lines[0])).toContain('boom');
+  });
+});
+

@@ -31,6 +31,7 @@ import { Reseller } from '../../src/entities/reseller.entity';
 import { WebhookDelivery } from '../../src/entities/webhook-delivery.entity';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
+import { Ticket, TicketAuthor, TicketMessage } from '../../src/entities/ticket.entity';
 
 /**
  * A statement budget for every list in the schema: the SQL statements a list costs are the same
@@ -76,6 +77,8 @@ const LISTS: Record<string, ListCase> = {
   admins: { budget: 1, role: 'ADMIN', args: () => '' },
   settings: { budget: 1, role: 'ADMIN', args: () => '' },
   auditLogs: { budget: 1, role: 'ADMIN', args: () => '(first: 50)' },
+  myTickets: { budget: 3, role: 'USER_BOT', args: () => '(first: 50)' },
+  tickets: { budget: 2, role: 'ADMIN', args: () => '(first: 50)' },
   resellers: { budget: 1, role: 'ADMIN', args: () => '' },
   resellerLedger: { budget: 4, role: 'RESELLER', args: () => '(first: 50)' },
   resellerCustomers: { budget: 3, role: 'RESELLER', args: () => '(first: 50)' },
@@ -170,6 +173,9 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
     em.create(Admin, { telegramId: randomTelegramId(), role: AdminRole.SUPPORT });
     em.create(AuditLog, { actorType: 'SYSTEM', action: 'test', operation: 'test' });
     em.create(Evacuation, { fromServer: servers[0]!, status: EvacuationStatus.COMPLETED });
+    const ticket = em.create(Ticket, { customer, subject: `t${i}` });
+    em.create(TicketMessage, { ticket, authorType: TicketAuthor.CUSTOMER, body: 'q' });
+    em.create(TicketMessage, { ticket, authorType: TicketAuthor.ADMIN, body: 'a' });
   }
   const reseller = em.create(Reseller, { name: `budget-${randomUUID().slice(0, 8)}`, webhookUrl: 'https://93.184.215.14/hook' });
   for (let i = 0; i < n; i++) {

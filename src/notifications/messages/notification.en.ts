@@ -136,6 +136,12 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
   walletCredited(v) {
     return lines('💰 <b>Your wallet was topped up</b>', '', `🧾 Order: ${v.orderNumber}`, `➕ Amount: ${v.amount}`);
   },
+  broadcastProgress(v) {
+    return lines(v.done ? '📣 <b>Broadcast finished</b>' : '📣 <b>Broadcast in progress…</b>', '', `Recipients: ${v.total}`, `✅ Sent: ${v.sent}`, `⛔ Blocked the bot: ${v.blocked}`, `⚠️ Failed: ${v.failed}`);
+  },
+  customerMessage(v) {
+    return lines('📩 <b>Message from support</b>', '', v.text);
+  },
   receiptReview(v) {
     return lines(
       '💰 <b>New payment request</b>',
@@ -147,6 +153,10 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
       `🔢 Tracking code: ${v.trackingCode !== null ? `<code>${v.trackingCode}</code>` : 'not given'}`,
       `📅 Submitted: ${v.submittedAt}`,
       !v.hasImage && '⚠️ No receipt image attached.',
+      v.decision === null && `⏱ Waiting for: ${v.age}`,
+      v.decision !== null && '',
+      v.decision !== null && (v.decision.approved ? `✅ <b>Approved</b> by ${v.decision.by} at ${v.decision.at}` : `❌ <b>Rejected</b> by ${v.decision.by} at ${v.decision.at}`),
+      v.decision !== null && v.decision.reason !== null && `Reason: ${v.decision.reason}`,
     );
   },
   alert(v) {
@@ -180,11 +190,17 @@ export const EN_NOTIFICATIONS: NotificationTemplates = {
       RENEW_HINT,
     );
   },
+  ticketReply(v) {
+    return lines('💬 <b>Support answered your ticket</b>', `📌 ${v.subject}`, '', v.body);
+  },
+  ticketMessage(v) {
+    return lines(v.isNew ? '🆕 <b>New ticket</b>' : '💬 <b>New message in a ticket</b>', `📌 ${v.subject}`, `👤 ${v.customer}`, '', v.body);
+  },
   paymentMethod: {
     CARD_TO_CARD: 'Card to card',
     WALLET: 'Wallet',
     RESELLER_BALANCE: 'Reseller balance',
     FREE: 'Free',
   },
-  buttons: { approve: '✅ Approve', reject: '❌ Reject', renew: '🔄 Renew' },
+  buttons: { approve: '✅ Approve', reject: '❌ Reject', renew: '🔄 Renew', openTicket: '💬 Open the ticket' },
 };

@@ -136,6 +136,12 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
   walletCredited(v) {
     return lines('💰 <b>کیف پول شما شارژ شد</b>', '', `🧾 سفارش: ${v.orderNumber}`, `➕ مبلغ: ${v.amount}`);
   },
+  broadcastProgress(v) {
+    return lines(v.done ? '📣 <b>ارسال همگانی تمام شد</b>' : '📣 <b>ارسال همگانی در حال انجام…</b>', '', `گیرندگان: ${v.total}`, `✅ ارسال شد: ${v.sent}`, `⛔ ربات را مسدود کرده‌اند: ${v.blocked}`, `⚠️ ناموفق: ${v.failed}`);
+  },
+  customerMessage(v) {
+    return lines('📩 <b>پیام از طرف پشتیبانی</b>', '', v.text);
+  },
   receiptReview(v) {
     return lines(
       '💰 <b>درخواست پرداخت جدید</b>',
@@ -147,6 +153,10 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
       `🔢 کد پیگیری: ${v.trackingCode !== null ? `<code>${v.trackingCode}</code>` : 'ثبت نشده'}`,
       `📅 زمان ارسال: ${v.submittedAt}`,
       !v.hasImage && '⚠️ تصویر رسید پیوست نیست.',
+      v.decision === null && `⏱ در انتظار: ${v.age}`,
+      v.decision !== null && '',
+      v.decision !== null && (v.decision.approved ? `✅ <b>تایید شد</b> توسط ${v.decision.by} در ${v.decision.at}` : `❌ <b>رد شد</b> توسط ${v.decision.by} در ${v.decision.at}`),
+      v.decision !== null && v.decision.reason !== null && `دلیل: ${v.decision.reason}`,
     );
   },
   alert(v) {
@@ -180,11 +190,17 @@ export const FA_NOTIFICATIONS: NotificationTemplates = {
       RENEW_HINT,
     );
   },
+  ticketReply(v) {
+    return lines('💬 <b>پشتیبانی به تیکت شما پاسخ داد</b>', `📌 ${v.subject}`, '', v.body);
+  },
+  ticketMessage(v) {
+    return lines(v.isNew ? '🆕 <b>تیکت جدید</b>' : '💬 <b>پیام جدید در تیکت</b>', `📌 ${v.subject}`, `👤 ${v.customer}`, '', v.body);
+  },
   paymentMethod: {
     CARD_TO_CARD: 'کارت به کارت',
     WALLET: 'کیف پول',
     RESELLER_BALANCE: 'اعتبار نماینده',
     FREE: 'رایگان',
   },
-  buttons: { approve: '✅ تایید', reject: '❌ رد', renew: '🔄 تمدید' },
+  buttons: { approve: '✅ تایید', reject: '❌ رد', renew: '🔄 تمدید', openTicket: '💬 مشاهدهٔ تیکت' },
 };

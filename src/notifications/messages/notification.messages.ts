@@ -64,8 +64,12 @@ export interface ReceiptReviewView {
   payableAmount: string;
   trackingCode: string | null;
   submittedAt: string;
+  /** How long ago it was submitted (e.g. "12 min"), formatted. */
+  age: string;
   /** False when no image could be attached (none uploaded, or not an image). */
   hasImage: boolean;
+  /** Set once an admin decided: who, when, and the reason of a rejection (all formatted, escaped). */
+  decision: { approved: boolean; by: string; at: string; reason: string | null } | null;
 }
 
 /** ADMIN_ALERT. */
@@ -86,15 +90,23 @@ export interface NotificationTemplates {
   subscriptionUpdated(v: SubscriptionView & { orderNumber: string; itemKind: OrderItemKind | null }): string;
   provisioningFailed(v: { orderNumber: string; refunded: string | null; support: string | null }): string;
   walletCredited(v: { orderNumber: string; amount: string }): string;
+  /** The admin's progress message of a broadcast (numbers formatted). */
+  broadcastProgress(v: { total: string; sent: string; blocked: string; failed: string; done: boolean }): string;
+  /** CUSTOMER_MESSAGE: `text` escaped. */
+  customerMessage(v: { text: string }): string;
   receiptReview(v: ReceiptReviewView): string;
   alert(v: AlertView): string;
   usageWarning(v: SubscriptionView & { percent: string; depleted: boolean }): string;
   expiryWarning(v: SubscriptionView & { timeLeft: string }): string;
   subscriptionEnded(v: SubscriptionView & { reason: 'EXPIRED' | 'DEPLETED'; graceDays: string | null }): string;
+  /** TICKET_REPLY (values escaped). */
+  ticketReply(v: { subject: string; body: string }): string;
+  /** ADMIN_TICKET_MESSAGE (values escaped). */
+  ticketMessage(v: { subject: string; customer: string; body: string; isNew: boolean }): string;
   /** Payment method names. */
   paymentMethod: Record<'CARD_TO_CARD' | 'WALLET' | 'RESELLER_BALANCE' | 'FREE', string>;
   /** Button labels. */
-  buttons: { approve: string; reject: string; renew: string };
+  buttons: { approve: string; reject: string; renew: string; openTicket: string };
 }
 
 /** The templates of a language. */

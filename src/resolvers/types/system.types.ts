@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Language } from '../../entities/customer.entity';
 import { GraphQLJSON } from 'graphql-scalars';
 import { AdminRole, Role } from '../../entities/common';
 import { SafeIntScalar } from './scalars';
@@ -120,6 +121,9 @@ export class AdminType {
 
   @Field(() => AdminRole)
   role!: AdminRole;
+
+  @Field(() => Language, { description: 'Language of the admin bot and of this admin’s notifications.' })
+  language!: Language;
 
   @Field()
   active!: boolean;

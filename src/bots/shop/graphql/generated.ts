@@ -77,6 +77,8 @@ export type CreateOrderInput = {
   paymentMethod: PaymentMethod;
   /** TOP_UP: amount to add to the wallet. */
   amount?: number | null | undefined;
+  /** RESELLER keys: the customer (own, see upsertResellerCustomer) the order is for; pay with RESELLER_BALANCE. */
+  customerId?: string | number | null | undefined;
 };
 
 export type RegisterMutationVariables = Exact<{
