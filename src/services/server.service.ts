@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto';
 import { Inbound } from '../entities/inbound.entity';
 import { Server, ServerKind, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { isPanelError } from '../clients/panel-error';
 import { AppError, isAppError } from '../errors';
 import { isUuid } from './ids';
 import type { PanelCredentials, PanelRegistry } from './panel-registry';
@@ -83,6 +84,19 @@ export interface ServerTestResult {
   /** Stable code and safe message when something failed. */
   errorCode: string | null;
   error: string | null;
+  /** Which part of the input the failure points at (for a person fixing it). */
+  failure?: PanelTestFailure | null;
+}
+
+/** WRONG_PATH: something answered but no panel at this URL path; WRONG_CREDENTIALS: the panel refused the login. */
+export type PanelTestFailure = 'WRONG_PATH' | 'WRONG_CREDENTIALS' | 'UNREACHABLE' | 'UNSUPPORTED' | 'REFUSED';
+
+function failureOf(err: unknown, code: string): PanelTestFailure {
+  if (isPanelError(err) && (err.status === 404 || /base path|login page|not found/i.test(err.panelMessage ?? ''))) return 'WRONG_PATH';
+  if (code === 'PANEL_AUTH_FAILED') return 'WRONG_CREDENTIALS';
+  if (code === 'PANEL_UNAVAILABLE') return 'UNREACHABLE';
+  if (code === 'PANEL_VERSION_UNSUPPORTED') return 'UNSUPPORTED';
+  return 'REFUSED';
 }
 
 /** Probes a panel: version (which implies login) and inbounds. Never throws. */
@@ -98,6 +112,7 @@ export async function probePanel(adapter: PanelAdapter): Promise<ServerTestResul
     result.reachable = code !== 'PANEL_UNAVAILABLE';
     result.errorCode = code;
     result.error = isAppError(err) ? err.message : 'The panel could not be reached.';
+    result.failure = failureOf(err, code);
   }
   result.latencyMs = Date.now() - started;
   return result;
@@ -139,7 +154,8 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     } finally {
       await adapter.close().catch(() => undefined);
     }
-    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined);
+    // `details.failure` says which input to fix: the URL's path, the credentials, or the host/port.
+    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { failure: probe.failure ?? null });
   }
   const server = em.create(Server, {
     name: data.name,
