@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto';
 import { Inbound } from '../entities/inbound.entity';
 import { Server, ServerKind, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { isPanelError } from '../clients/panel-error';
 import { AppError, isAppError } from '../errors';
 import { isUuid } from './ids';
 import type { PanelCredentials, PanelRegistry } from './panel-registry';
@@ -83,6 +84,32 @@ export interface ServerTestResult {
   /** Stable code and safe message when something failed. */
   errorCode: string | null;
   error: string | null;
+  /** Set when something failed: which kind of failure (a dead address or a wrong base path). */
+  reason?: ProbeFailureReason;
+}
+
+/** Why a connection test failed, for people: nothing answers, or something answers but no panel is at the base path, or the panel refused. */
+export type ProbeFailureReason = 'NOT_REACHABLE' | 'WRONG_BASE_PATH' | 'PANEL_ERROR';
+
+/** A clear message for a failed probe that tells a dead address apart from a wrong base path. */
+export function describeProbeFailure(err: unknown): { reason: ProbeFailureReason; message: string } {
+  if (!isPanelError(err)) {
+    return { reason: 'PANEL_ERROR', message: isAppError(err) ? err.message : 'The panel could not be reached.' };
+  }
+  if (err.status === 404) {
+    return {
+      reason: 'WRONG_BASE_PATH',
+      message: 'The server at this address answers, but there is no panel at this web base path (HTTP 404): check the path part of the URL (e.g. https://host:2095/app/).',
+    };
+  }
+  if (err.code === 'PANEL_UNAVAILABLE' && err.status === undefined) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return {
+      reason: 'NOT_REACHABLE',
+      message: `Nothing answers at this address${cause ? ` (${cause})` : ''}: check the host and the port, and that the panel is running and reachable from this server.`,
+    };
+  }
+  return { reason: 'PANEL_ERROR', message: err.panelMessage ? `${err.message} ${err.panelMessage}` : err.message };
 }
 
 /** Probes a panel: version (which implies login) and inbounds. Never throws. */
@@ -95,9 +122,12 @@ export async function probePanel(adapter: PanelAdapter): Promise<ServerTestResul
     result.inbounds = await adapter.listInbounds();
   } catch (err) {
     const code = isAppError(err) ? err.code : 'PANEL_UNAVAILABLE';
-    result.reachable = code !== 'PANEL_UNAVAILABLE';
+    const failure = describeProbeFailure(err);
+    // A server that answered over HTTP (even 404) is reachable: only the panel is not where the URL says.
+    result.reachable = code !== 'PANEL_UNAVAILABLE' || failure.reason !== 'NOT_REACHABLE';
     result.errorCode = code;
-    result.error = isAppError(err) ? err.message : 'The panel could not be reached.';
+    result.error = failure.message;
+    result.reason = failure.reason;
   }
   result.latencyMs = Date.now() - started;
   return result;
@@ -139,7 +169,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     } finally {
       await adapter.close().catch(() => undefined);
     }
-    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined);
+    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { reason: probe.reason, reachable: probe.reachable });
   }
   const server = em.create(Server, {
     name: data.name,

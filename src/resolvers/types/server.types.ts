@@ -113,6 +113,12 @@ export class ServerTestResultType {
 
   @Field(() => String, { nullable: true })
   error!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Kind of failure: NOT_REACHABLE (nothing answers at the host and port), WRONG_BASE_PATH (the server answers but no panel is at this path) or PANEL_ERROR.',
+  })
+  reason?: string | null;
 }
 
 @InputType()
