@@ -12,7 +12,7 @@ import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrders } from './order.resolver';
 import { BroadcastType } from './types/backoffice.types';
-import { OrderType } from './types/commerce.types';
+import { OrderType } from './types/order.types';
 import { AdminType } from './types/system.types';
 
 function presentBroadcast(b: Broadcast): BroadcastType {

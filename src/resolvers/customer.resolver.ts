@@ -9,8 +9,10 @@ import { getSetting } from '../services/setting.service';
 import { adjustWallet, walletBalance, walletEntries } from '../services/wallet.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
-import { presentCustomer, presentLedger } from './presenters';
-import { CustomerType, RegisterTelegramUserInput, WalletType } from './types/commerce.types';
+import { presentCustomer } from './types/customer.types';
+import { presentLedger } from './types/wallet.types';
+import { CustomerType, RegisterTelegramUserInput } from './types/customer.types';
+import { WalletType } from './types/wallet.types';
 
 /** Customers and their wallets. */
 @Resolver()

@@ -9,8 +9,9 @@ import { describePrincipal, idempotencyPrincipal } from '../services/principal';
 import { requestTrial } from '../services/trial.service';
 import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
-import { presentOrder, presentPayment } from './presenters';
-import { CreateOrderInput, InvoiceType, OrderConnection, OrderType } from './types/commerce.types';
+import { presentOrder } from './types/order.types';
+import { presentPayment } from './types/payment.types';
+import { CreateOrderInput, InvoiceType, OrderConnection, OrderType } from './types/order.types';
 
 /** Presents orders with their payments (batched). */
 export async function presentOrders(ctx: Context, orders: Order[]): Promise<OrderType[]> {

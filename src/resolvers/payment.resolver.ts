@@ -15,8 +15,9 @@ import {
 import { describePrincipal } from '../services/principal';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
-import { presentCustomer, presentPayment } from './presenters';
-import { PaymentReviewType, PaymentType, ReceiptImageType } from './types/commerce.types';
+import { presentCustomer } from './types/customer.types';
+import { presentPayment } from './types/payment.types';
+import { PaymentReviewType, PaymentType, ReceiptImageType } from './types/payment.types';
 
 function reviewer(ctx: Context): Admin | null {
   return ctx.principal?.adminId ? ctx.em.getReference(Admin, ctx.principal.adminId) : null;

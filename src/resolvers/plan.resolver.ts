@@ -4,8 +4,10 @@ import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from '..
 import { createPlan, deletePlan, listPlans, updatePlan } from '../services/plan.service';
 import { Auth, Public } from './auth';
 import type { Ctx as Context } from './context';
-import { presentDiscount, presentPlan } from './presenters';
-import { CreateDiscountCodeInput, CreatePlanInput, DiscountCodeType, PlanType, UpdatePlanInput } from './types/commerce.types';
+import { presentDiscount } from './types/discount.types';
+import { presentPlan } from './types/plan.types';
+import { CreateDiscountCodeInput, DiscountCodeType } from './types/discount.types';
+import { CreatePlanInput, PlanType, UpdatePlanInput } from './types/plan.types';
 
 /** The catalogue: plans and discount codes. */
 @Resolver()

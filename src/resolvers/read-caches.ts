@@ -1,6 +1,6 @@
 import type { ChangeFeed } from '../db/change-feed';
 import { ReadCache } from '../services/read-cache';
-import type { PlanType } from './types/commerce.types';
+import type { PlanType } from './types/plan.types';
 
 /** How long a cached answer may be served without a change notification (a safety net). */
 const READ_CACHE_TTL_MS = 60_000;

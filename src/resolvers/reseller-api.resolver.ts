@@ -13,8 +13,11 @@ import { setSubscriptionEnabled } from '../services/subscription-lifecycle.servi
 import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrders } from './order.resolver';
-import { presentCustomer, presentSubscription } from './presenters';
-import { CustomerType, OrderConnection, OrderType, SubscriptionType } from './types/commerce.types';
+import { presentCustomer } from './types/customer.types';
+import { presentSubscription } from './types/subscription.types';
+import { CustomerType } from './types/customer.types';
+import { OrderConnection, OrderType } from './types/order.types';
+import { SubscriptionType } from './types/subscription.types';
 import { CustomerConnection, SubscriptionConnection } from './types/reseller.types';
 
 function info(p: { endCursor: string | null; hasNextPage: boolean }) {

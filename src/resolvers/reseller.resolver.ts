@@ -10,8 +10,8 @@ import { getSetting } from '../services/setting.service';
 import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
 import { presentOrders } from './order.resolver';
-import { presentLedger } from './presenters';
-import { LedgerEntryType } from './types/commerce.types';
+import { presentLedger } from './types/wallet.types';
+import { LedgerEntryType } from './types/wallet.types';
 import {
   CreateResellerInput,
   LedgerConnection,

@@ -4,8 +4,8 @@ import { extendSubscription, requestTrafficReset } from '../services/subscriptio
 import { setSubscriptionEnabled } from '../services/subscription-lifecycle.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
-import { presentSubscription } from './presenters';
-import { SubscriptionType } from './types/commerce.types';
+import { presentSubscription } from './types/subscription.types';
+import { SubscriptionType } from './types/subscription.types';
 
 /** Admin switches on subscriptions' lifecycle. */
 @Resolver()

@@ -6,8 +6,8 @@ import { findSubscriptionForPrincipal, getSubscriptionOrFail } from '../services
 import { listCustomerSubscriptionReads } from '../services/subscription.read';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
-import { presentSubscription } from './presenters';
-import { SubscriptionType } from './types/commerce.types';
+import { presentSubscription } from './types/subscription.types';
+import { SubscriptionType } from './types/subscription.types';
 
 /** Subscriptions: what customers have. */
 @Resolver()

@@ -1,8 +1,8 @@
 import { pageSize } from '../services/pagination';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer } from '../entities/customer.entity';
-import { presentCustomer } from './presenters';
-import { CustomerType } from './types/commerce.types';
+import { presentCustomer } from './types/customer.types';
+import { CustomerType } from './types/customer.types';
 import type { Admin } from '../entities/admin.entity';
 import type { ApiKey } from '../entities/api-key.entity';
 import { Role } from '../entities/common';

@@ -8,6 +8,7 @@ import { JOBS } from '../jobs/registry';
 import { CRONTAB } from '../jobs/schedule';
 import { LockSweeper } from './lock-sweeper';
 import { EventEmitter } from 'node:events';
+import { Pool } from 'pg';
 import type { WorkerEvents } from 'graphile-worker';
 
 export interface WorkerDeps {
@@ -56,19 +57,62 @@ export function buildTaskList(deps: WorkerDeps, jobs: Job[]): TaskList {
   return list;
 }
 
-/** The worker process: graphile-worker with our task list and crontab. */
+/** Delays between attempts to bring the runner back while the database is away (ms). */
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+
+/**
+ * The worker process: graphile-worker with our task list and crontab, kept alive across database
+ * outages (issue 13 §4: a PostgreSQL restart used to end the process with code 1, leaving paid
+ * orders PROVISIONING until someone restarted it).
+ *
+ * - graphile-worker gets a pg pool of ours whose `error` events (an idle connection cut by the
+ *   restart) are logged instead of crashing the process;
+ * - the first database error seen (pool, LISTEN, job fetch) is logged once as
+ *   "lost the database connection; reconnecting", and the first sign of a working connection
+ *   after it (LISTEN re-established, a job fetch answered, or the runner started again) as
+ *   "reconnected to the database; worker running again";
+ * - when the runner itself gives up (graphile-worker shuts its pool down when it cannot record a
+ *   job's outcome), it is started again as soon as the database answers, with a growing delay.
+ * Jobs interrupted by the outage are retried by graphile-worker (their locks are released by our
+ * lock sweeper or by the restarted runner's own pool id changing).
+ */
 export function createWorker(deps: WorkerDeps): WorkerHandle {
   const sweeper = new LockSweeper(deps.orm, deps.logger, deps.config.WORKER_HEARTBEAT_MS);
-  const handle: WorkerHandle = {
-    runner: null,
-    async start() {
-      const jobs = deps.jobs ?? JOBS;
-      const cronItems: CronItem[] = deps.cron === false ? [] : CRONTAB.filter((c) => jobs.some((j) => j.name === c.task));
-      const events = new EventEmitter() as WorkerEvents;
-      sweeper.attach(events);
-      handle.runner = await run({
+  const jobs = deps.jobs ?? JOBS;
+  const cronItems: CronItem[] = deps.cron === false ? [] : CRONTAB.filter((c) => jobs.some((j) => j.name === c.task));
+  let stopping = false;
+  let dbLost = false;
+  let pgPool: Pool | null = null;
+  let restarting: Promise<void> | null = null;
+
+  const lost = (err: unknown): void => {
+    if (stopping || dbLost) return;
+    dbLost = true;
+    deps.logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'lost the database connection; reconnecting');
+  };
+  const regained = (): void => {
+    if (stopping || !dbLost) return;
+    dbLost = false;
+    deps.logger.info('reconnected to the database; worker running again');
+  };
+
+  const startRunner = async (): Promise<void> => {
+    const events = new EventEmitter() as WorkerEvents;
+    sweeper.attach(events);
+    events.on('pool:listen:error', ({ error }) => lost(error));
+    events.on('worker:getJob:error', ({ error }) => lost(error));
+    events.on('pool:listen:success', () => regained());
+    events.on('worker:getJob:empty', () => regained());
+    events.on('job:start', () => regained());
+    const pool = new Pool({ connectionString: deps.orm.config.getClientUrl(), max: deps.config.WORKER_CONCURRENCY + 3 });
+    pool.on('error', (err) => lost(err));
+    // A checked-out client cut by a restart emits its own error (graphile-worker checks both handlers exist).
+    pool.on('connect', (client) => client.on('error', (err) => lost(err)));
+    let runner: Runner;
+    try {
+      runner = await run({
         events,
-        connectionString: deps.orm.config.getClientUrl(),
+        pgPool: pool,
         concurrency: deps.config.WORKER_CONCURRENCY,
         noHandleSignals: true,
         pollInterval: deps.pollInterval ?? 2000,
@@ -76,10 +120,55 @@ export function createWorker(deps: WorkerDeps): WorkerHandle {
         parsedCronItems: parseCronItems(cronItems),
         logger: graphileLogger(deps.logger),
       });
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    pgPool = pool;
+    handle.runner = runner;
+    runner.promise.then(
+      () => onRunnerEnded(runner, pool, null),
+      (err: unknown) => onRunnerEnded(runner, pool, err),
+    );
+  };
+
+  /** The runner stopped without being asked to: start it again once the database answers. */
+  const onRunnerEnded = (runner: Runner, pool: Pool, err: unknown): void => {
+    if (stopping || handle.runner !== runner) return;
+    handle.runner = null;
+    pgPool = null;
+    void pool.end().catch(() => undefined);
+    lost(err ?? new Error('the job runner stopped'));
+    restarting = (async () => {
+      for (let i = 0; !stopping; i++) {
+        await new Promise((r) => setTimeout(r, RECONNECT_DELAYS_MS[Math.min(i, RECONNECT_DELAYS_MS.length - 1)]));
+        if (stopping) return;
+        try {
+          await startRunner();
+          regained();
+          return;
+        } catch (e) {
+          lost(e);
+        }
+      }
+    })().finally(() => {
+      restarting = null;
+    });
+  };
+
+  const handle: WorkerHandle = {
+    runner: null,
+    async start() {
+      stopping = false;
+      await startRunner();
       await sweeper.start();
     },
     async stop() {
-      if (handle.runner) await handle.runner.stop();
+      stopping = true;
+      await restarting;
+      if (handle.runner) await handle.runner.stop().catch((err) => deps.logger.warn({ err }, 'job runner stopped with an error'));
+      await pgPool?.end().catch(() => undefined);
+      pgPool = null;
       await sweeper.stop().catch(() => undefined);
       handle.runner = null;
     },

@@ -1,7 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ResellerStatus } from '../../entities/reseller.entity';
 import { WebhookStatus } from '../../entities/webhook-delivery.entity';
-import { CustomerType, LedgerEntryType, OrderType, SubscriptionType } from './commerce.types';
+import { CustomerType } from './customer.types';
+import { OrderType } from './order.types';
+import { SubscriptionType } from './subscription.types';
+import { LedgerEntryType } from './wallet.types';
 import { SafeIntScalar } from './scalars';
 import { PageInfo } from './system.types';
 
