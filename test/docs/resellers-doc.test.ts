@@ -7,7 +7,7 @@ import { ERROR_CODES } from '../../src/errors';
 import { signWebhook } from '../../src/services/webhook.delivery';
 import { drainJobs } from '../helpers/jobs';
 import { startWorld, type World } from '../helpers/world';
-import { createApiReseller } from '../resellers/helpers';
+import { createApiReseller, NO_RATE_LIMIT } from '../resellers/helpers';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -26,7 +26,7 @@ describe('docs/resellers.md', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    w = await startWorld();
+    w = await startWorld({ config: NO_RATE_LIMIT });
     const r = await createApiReseller(w, { discountPercent: 10 }, { topUp: 5_000_000 });
     env = { PATH: process.env.PATH, API_URL: w.t.url, RESELLER_KEY: r.key, PLAN_ID: w.plan.id };
     fs.mkdirSync(SCRATCH, { recursive: true });

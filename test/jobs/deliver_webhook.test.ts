@@ -10,7 +10,7 @@ import { validateWebhookUrl } from '../../src/services/webhook-url';
 import { testConfig, startTestApi } from '../helpers/api';
 import { drainJobs, queuedJobs, runJob } from '../helpers/jobs';
 import { startWorld, type World } from '../helpers/world';
-import { createApiReseller, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from '../resellers/helpers';
+import { createApiReseller, NO_RATE_LIMIT, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from '../resellers/helpers';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
@@ -55,7 +55,7 @@ describe('deliver_webhook', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    w = await startWorld({ config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } });
+    w = await startWorld({ config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...NO_RATE_LIMIT } });
     r = await createApiReseller(w, { webhookUrl: receiver.url, webhookSecret: SECRET }, { topUp: 1_000_000 });
   });
   afterAll(async () => {
@@ -141,9 +141,10 @@ describe('deliver_webhook', () => {
     await runDeliveriesTwice();
   });
 
-  it('records subscription.expired and subscription.depleted once per period from the lifecycle pass', async () => {
+  it('records subscription.expiring, subscription.expired and subscription.depleted once per period from the lifecycle pass', async () => {
     const { subscriptionId } = await buyFor('ends-1');
     const second = await buyFor('ends-2');
+    const third = await buyFor('ends-3');
     await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
     await runDeliveriesTwice();
     const em = w.t.orm.em.fork();
@@ -151,12 +152,23 @@ describe('deliver_webhook', () => {
     sub.expiresAt = new Date(Date.now() - 60_000);
     const other = await em.findOneOrFail(Subscription, { id: second.subscriptionId });
     other.usedDownBytes = other.trafficLimitBytes;
+    const soon = await em.findOneOrFail(Subscription, { id: third.subscriptionId });
+    soon.activatedAt = new Date(Date.now() - 20 * 86_400_000);
+    soon.expiresAt = new Date(Date.now() + 3_600_000);
     await em.flush();
     for (let i = 0; i < 2; i++) await w.t.orm.em.fork().transactional((tx) => runLifecyclePass(tx));
     expect((await em.fork().findOneOrFail(Subscription, { id: subscriptionId })).status).toBe(SubscriptionStatus.EXPIRED);
-    const mine = (await deliveries()).filter((d) => [subscriptionId, second.subscriptionId].includes((d.payload as { subscriptionId: string }).subscriptionId));
-    expect(mine.map((d) => d.event).sort()).toEqual(['subscription.activated', 'subscription.activated', 'subscription.depleted', 'subscription.expired']);
-    expect(await runDeliveriesTwice()).toEqual([undefined, undefined, undefined, undefined]);
+    const ids = [subscriptionId, second.subscriptionId, third.subscriptionId];
+    const mine = (await deliveries()).filter((d) => ids.includes((d.payload as { subscriptionId: string }).subscriptionId));
+    expect(mine.map((d) => d.event).sort()).toEqual([
+      'subscription.activated',
+      'subscription.activated',
+      'subscription.activated',
+      'subscription.depleted',
+      'subscription.expired',
+      'subscription.expiring',
+    ]);
+    expect(await runDeliveriesTwice()).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('lists deliveries and redelivers one with the same event id', async () => {
@@ -195,5 +207,15 @@ describe('deliver_webhook', () => {
     expect(String(err)).toContain('webhook delivery failed');
     expect(receiver.received.length).toBe(before);
     await runDeliveriesTwice();
+    // A host name is checked after DNS, at connect time: localhost resolves to loopback and is refused.
+    ok(await w.asAdmin('mutation($id: ID!, $u: String!) { setResellerWebhook(resellerId: $id, url: $u) { id } }', { id: r.id, u: receiver.url.replace('127.0.0.1', 'localhost') }));
+    const beforeNamed = receiver.received.length;
+    const second = await buyFor('guard-2');
+    await w.t.orm.em.fork().transactional(async (em) => failOrder(em, await em.findOneOrFail(Order, { id: second.orderId }), 'x'));
+    const [named] = await queuedJobs(w.t.orm, 'deliver_webhook');
+    expect(String(await runJob(w.t.orm, w.t.services, named!, undefined, testConfig()))).toContain('webhook delivery failed');
+    expect(receiver.received.length).toBe(beforeNamed);
+    const [refused] = (await deliveries('order.failed')).filter((d) => (d.payload as { orderId: string }).orderId === second.orderId);
+    expect(refused!.lastError).toMatch(/loopback|private|reserved/);
   });
 });

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { GqlResult } from '../helpers/api';
 import type { World } from '../helpers/world';
 
+/** World settings for reseller tests: per-key rate limits are tested on their own (reseller-rate-limit.test.ts). */
+export const NO_RATE_LIMIT = { RESELLER_RATE_PER_MINUTE: '100000', RESELLER_RATE_BURST: '100000' };
+
 /** A reseller created through the API with a key holding the given scopes (all by default). */
 export interface ApiReseller {
   id: string;

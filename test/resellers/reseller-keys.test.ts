@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiKey } from '../../src/entities/api-key.entity';
 import { authenticate } from '../../src/services/api-key.service';
 import { startWorld, type World } from '../helpers/world';
-import { createApiReseller, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from './helpers';
+import { createApiReseller, NO_RATE_LIMIT, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from './helpers';
 
 const CREATE_KEY = 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id scopes allowedCidrs resellerId } } }';
 
@@ -12,7 +12,7 @@ describe('scoped reseller keys', () => {
   let customerId: string;
 
   beforeAll(async () => {
-    w = await startWorld();
+    w = await startWorld({ config: NO_RATE_LIMIT });
     r = await createApiReseller(w, {}, { topUp: 1_000_000 });
     customerId = ok(await r.call<{ upsertResellerCustomer: { id: string } }>(UPSERT_CUSTOMER, { r: 'k-1' })).upsertResellerCustomer.id;
   });

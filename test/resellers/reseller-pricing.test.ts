@@ -3,7 +3,7 @@ import { drainJobs } from '../helpers/jobs';
 import { startWorld, type World } from '../helpers/world';
 import { buildPlan } from '../factories/commerce';
 import { priceOrder } from '../../src/services/pricing';
-import { createApiReseller, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from './helpers';
+import { createApiReseller, NO_RATE_LIMIT, ok, RESELLER_ORDER, UPSERT_CUSTOMER, type ApiReseller } from './helpers';
 
 const LEDGER = '{ resellerLedger(first: 200) { nodes { amount kind } } resellerBalance { balance available creditLimit } }';
 
@@ -13,7 +13,7 @@ describe('reseller accounts and prices', () => {
   let b: ApiReseller;
 
   beforeAll(async () => {
-    w = await startWorld({ plan: { price: 150_000 } });
+    w = await startWorld({ plan: { price: 150_000 }, config: NO_RATE_LIMIT });
     a = await createApiReseller(w, { discountPercent: 20 }, { topUp: 1_000_000 });
     b = await createApiReseller(w, { discountPercent: 5, planPrices: [{ planId: w.plan.id, price: 77_000 }] }, { topUp: 1_000_000 });
   });
@@ -108,5 +108,47 @@ describe('reseller accounts and prices', () => {
     const res = await w.asAdmin<{ reseller: Record<string, unknown> }>('query($id: ID) { reseller(id: $id) { webhookUrl webhookSecretSet } }', { id: e.id });
     expect(res.data!.reseller).toEqual({ webhookUrl: 'https://93.184.215.14/hook', webhookSecretSet: true });
     expect(JSON.stringify(res)).not.toContain('a-very-secret');
+  });
+
+  it('states a period: opening and closing balance, totals, the orders and the margin against shop prices', async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const s1 = await createApiReseller(w, { discountPercent: 40 }, { topUp: 400_000 });
+    const customer = ok(await s1.call<{ upsertResellerCustomer: { id: string } }>(UPSERT_CUSTOMER, { r: 'stmt-1' })).upsertResellerCustomer;
+    for (let i = 0; i < 2; i++) {
+      ok(await s1.call(RESELLER_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'RESELLER_BALANCE', customerId: customer.id }, k: randomUUID() }));
+    }
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const res = ok(await s1.call<{ resellerStatement: Record<string, unknown> & { orders: Array<{ amountDue: number }> } }>(
+      'query($f: DateTimeISO!, $t: DateTimeISO!) { resellerStatement(from: $f, to: $t) { openingBalance closingBalance topUps purchases refunds orderCount shopValue margin orders { amountDue } } }',
+      { f: from, t: to },
+    ));
+    const { orders, ...totals } = res.resellerStatement;
+    expect(totals).toEqual({ openingBalance: 0, closingBalance: 400_000 - 180_000, topUps: 400_000, purchases: 180_000, refunds: 0, orderCount: 2, shopValue: 300_000, margin: 120_000 });
+    expect(orders.map((o) => o.amountDue)).toEqual([90_000, 90_000]);
+    const tooLong = await s1.call('{ resellerStatement(from: "2020-01-01T00:00:00Z", to: "2022-01-01T00:00:00Z") { margin } }');
+    expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('disables, re-enables and revokes its own subscriptions', async () => {
+    const customer = ok(await a.call<{ upsertResellerCustomer: { id: string } }>(UPSERT_CUSTOMER, { r: 'ops-1' })).upsertResellerCustomer;
+    const order = ok(await a.call<{ createOrder: { subscriptionId: string } }>(RESELLER_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'RESELLER_BALANCE', customerId: customer.id },
+      k: randomUUID(),
+    })).createOrder;
+    await drainJobs(w.t.orm, w.t.services);
+    const SET = 'mutation($id: ID!, $e: Boolean!) { setResellerSubscriptionEnabled(id: $id, enabled: $e) { status } }';
+    expect(ok(await a.call<{ setResellerSubscriptionEnabled: { status: string } }>(SET, { id: order.subscriptionId, e: false })).setResellerSubscriptionEnabled.status).toBe('DISABLED');
+    await drainJobs(w.t.orm, w.t.services);
+    expect(ok(await a.call<{ setResellerSubscriptionEnabled: { status: string } }>(SET, { id: order.subscriptionId, e: true })).setResellerSubscriptionEnabled.status).toBe('ACTIVE');
+    ok(await a.call('mutation($id: ID!) { revokeResellerSubscription(id: $id) { id } }', { id: order.subscriptionId }));
+    await drainJobs(w.t.orm, w.t.services);
+    const sub = ok(await a.call<{ resellerSubscription: { status: string } }>('query($id: ID!) { resellerSubscription(id: $id) { status } }', { id: order.subscriptionId }));
+    expect(sub.resellerSubscription.status).toBe('REVOKED');
+    const page = ok(await a.call<{ resellerOrders: { nodes: Array<{ id: string }>; pageInfo: { endCursor: string; hasNextPage: boolean } } }>(
+      '{ resellerOrders(first: 1) { nodes { id } pageInfo { endCursor hasNextPage } } }',
+    ));
+    expect(page.resellerOrders.pageInfo.hasNextPage).toBe(true);
+    const next = ok(await a.call<{ resellerOrders: { nodes: Array<{ id: string }> } }>('query($a: String) { resellerOrders(first: 1, after: $a) { nodes { id } } }', { a: page.resellerOrders.pageInfo.endCursor }));
+    expect(next.resellerOrders.nodes[0]!.id).not.toBe(page.resellerOrders.nodes[0]!.id);
   });
 });
