@@ -5,15 +5,18 @@ import { createWorker } from '../worker/worker';
 import { bootstrap, onShutdown, runMain } from './bootstrap';
 import { deliverFirstAdminKey } from './first-key';
 import { createAppServices } from './services';
+import { adminBotWebhook, startAdminBotPolling } from './admin-bot-wiring';
 import { shopBotWebhook, startShopBotPolling } from './shop-bot';
 
-/** `npm start`: API + worker (+ the shop bot when USER_BOT_TOKEN is set) in one process. */
+/** `npm start`: API + worker (+ the shop bot when USER_BOT_TOKEN is set, the admin bot when ADMIN_BOT_TOKEN is set) in one process. */
 runMain(async () => {
   const rt = await bootstrap('all', 'own');
   const services = createAppServices(rt);
   const { config, logger } = rt;
   const shopHook = shopBotWebhook(config, rt.orm, logger);
-  const api = await createApi({ config, logger, orm: rt.orm, services, routes: shopHook ? [shopHook.route] : [] });
+  const adminHook = adminBotWebhook(config, rt.orm, logger);
+  const routes = [shopHook?.route, adminHook?.route].filter((r) => r !== undefined);
+  const api = await createApi({ config, logger, orm: rt.orm, services, routes });
   const worker = createWorker({ config, logger, orm: rt.orm, services });
   await worker.start();
   // Without a bot token notifications wait; with one, rows that waited are sent now.
@@ -22,9 +25,11 @@ runMain(async () => {
   // The shop bot: webhook (served by the API above) or long polling, when USER_BOT_TOKEN is set.
   await shopHook?.start();
   const shopPolling = await startShopBotPolling(config, rt.orm, logger);
+  // The admin bot likewise, when ADMIN_BOT_TOKEN is set.
+  await adminHook?.start();
+  const adminPolling = await startAdminBotPolling(config, rt.orm, logger);
   const graphiql = `${config.PUBLIC_URL}/graphiql`;
   logger.info({ port, graphiql }, 'API and worker running');
-  if (config.ADMIN_BOT_TOKEN) logger.warn('ADMIN_BOT_TOKEN is set, but the admin bot is not built yet');
 
   const firstKey = await ensureFirstAdminKey(rt.orm.em.fork());
   // Shown once, to the terminal only (stderr), or written to a 0600 file: never to the log.
@@ -32,6 +37,7 @@ runMain(async () => {
 
   onShutdown(rt, async () => {
     await shopPolling?.stop();
+    await adminPolling?.stop();
     await api.stop();
     await worker.stop();
     await services.panels.close();

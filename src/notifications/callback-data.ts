@@ -73,6 +73,14 @@ export const CALLBACKS = {
   shopTicketWrite: { prefix: 'tkw', args: ['id'] },
   /** Shop bot: close a ticket. */
   shopTicketClose: { prefix: 'tkc', args: ['id'] },
+  /** Admin bot: open a section (`dash`, `pay`, `cust`, `srv`, `plans`, `codes`, `bc`, `set`, `fail`, `lang`...). */
+  adminOpen: { prefix: 'ao', args: ['word'] },
+  /** Admin bot: an action on one row (`prof`, `ban`, `sub`, `srvon`, `repair`...) and the row's id. */
+  adminDo: { prefix: 'ad', args: ['word', 'id'] },
+  /** Admin bot: an action on a numbered item (a job id, a setting's index). */
+  adminNum: { prefix: 'an', args: ['word', 'int'] },
+  /** Admin bot: a step inside a flow (`ok`, `cancel`, `skip`, `SUI`, `ALL`...). */
+  adminStep: { prefix: 'as', args: ['word'] },
 } as const satisfies Record<string, CallbackSpec>;
 
 export type CallbackName = keyof typeof CALLBACKS;

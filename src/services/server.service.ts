@@ -84,32 +84,35 @@ export interface ServerTestResult {
   /** Stable code and safe message when something failed. */
   errorCode: string | null;
   error: string | null;
-  /** Set when something failed: which kind of failure (a dead address or a wrong base path). */
-  reason?: ProbeFailureReason;
+  /** Which part of the input the failure points at (for a person fixing it). */
+  failure?: PanelTestFailure | null;
 }
 
-/** Why a connection test failed, for people: nothing answers, or something answers but no panel is at the base path, or the panel refused. */
-export type ProbeFailureReason = 'NOT_REACHABLE' | 'WRONG_BASE_PATH' | 'PANEL_ERROR';
+/**
+ * WRONG_PATH: something answered but no panel at this URL path; UNREACHABLE: nothing answers at
+ * the host and port; WRONG_CREDENTIALS: the panel refused the login.
+ */
+export type PanelTestFailure = 'WRONG_PATH' | 'WRONG_CREDENTIALS' | 'UNREACHABLE' | 'UNSUPPORTED' | 'REFUSED';
 
-/** A clear message for a failed probe that tells a dead address apart from a wrong base path. */
-export function describeProbeFailure(err: unknown): { reason: ProbeFailureReason; message: string } {
-  if (!isPanelError(err)) {
-    return { reason: 'PANEL_ERROR', message: isAppError(err) ? err.message : 'The panel could not be reached.' };
+function failureOf(err: unknown, code: string): PanelTestFailure {
+  if (isPanelError(err) && (err.status === 404 || /base path|login page|not found/i.test(err.panelMessage ?? ''))) return 'WRONG_PATH';
+  if (code === 'PANEL_AUTH_FAILED') return 'WRONG_CREDENTIALS';
+  if (code === 'PANEL_UNAVAILABLE') return 'UNREACHABLE';
+  if (code === 'PANEL_VERSION_UNSUPPORTED') return 'UNSUPPORTED';
+  return 'REFUSED';
+}
+
+/** A message for a person that says which input to fix: the URL's path, the host and port, or what the panel said. */
+function failureMessage(err: unknown, failure: PanelTestFailure): string {
+  if (failure === 'WRONG_PATH') {
+    return 'The server at this address answers, but there is no panel at this web base path (HTTP 404): check the path part of the URL (e.g. https://host:2095/app/).';
   }
-  if (err.status === 404) {
-    return {
-      reason: 'WRONG_BASE_PATH',
-      message: 'The server at this address answers, but there is no panel at this web base path (HTTP 404): check the path part of the URL (e.g. https://host:2095/app/).',
-    };
-  }
-  if (err.code === 'PANEL_UNAVAILABLE' && err.status === undefined) {
+  if (failure === 'UNREACHABLE' && isPanelError(err) && err.status === undefined) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return {
-      reason: 'NOT_REACHABLE',
-      message: `Nothing answers at this address${cause ? ` (${cause})` : ''}: check the host and the port, and that the panel is running and reachable from this server.`,
-    };
+    return `Nothing answers at this address${cause ? ` (${cause})` : ''}: check the host and the port, and that the panel is running and reachable from this server.`;
   }
-  return { reason: 'PANEL_ERROR', message: err.panelMessage ? `${err.message} ${err.panelMessage}` : err.message };
+  if (isPanelError(err)) return err.panelMessage ? `${err.message} ${err.panelMessage}` : err.message;
+  return isAppError(err) ? err.message : 'The panel could not be reached.';
 }
 
 /** Probes a panel: version (which implies login) and inbounds. Never throws. */
@@ -122,12 +125,11 @@ export async function probePanel(adapter: PanelAdapter): Promise<ServerTestResul
     result.inbounds = await adapter.listInbounds();
   } catch (err) {
     const code = isAppError(err) ? err.code : 'PANEL_UNAVAILABLE';
-    const failure = describeProbeFailure(err);
     // A server that answered over HTTP (even 404) is reachable: only the panel is not where the URL says.
-    result.reachable = code !== 'PANEL_UNAVAILABLE' || failure.reason !== 'NOT_REACHABLE';
+    result.reachable = code !== 'PANEL_UNAVAILABLE' || (isPanelError(err) && err.status !== undefined);
     result.errorCode = code;
-    result.error = failure.message;
-    result.reason = failure.reason;
+    result.failure = failureOf(err, code);
+    result.error = failureMessage(err, result.failure);
   }
   result.latencyMs = Date.now() - started;
   return result;
@@ -169,7 +171,8 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
     } finally {
       await adapter.close().catch(() => undefined);
     }
-    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { reason: probe.reason, reachable: probe.reachable });
+    // `details.failure` says which input to fix: the URL's path, the credentials, or the host/port.
+    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { failure: probe.failure ?? null, reachable: probe.reachable });
   }
   const server = em.create(Server, {
     name: data.name,

@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
 import { createTelegramSender } from '../../src/clients/telegram.client';
 import { Broadcast } from '../../src/entities/broadcast.entity';
 import { AdminRole, Role } from '../../src/entities/common';
@@ -15,7 +16,8 @@ import { CREATE_ORDER, newKey, startWorld, type World } from '../helpers/world';
 
 const USER_TOKEN = '501:backoffice-user-bot';
 const ADMIN_TOKEN = '502:backoffice-admin-bot';
-const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+/** A well-formed PNG no other test uploaded (receipts are de-duplicated by content). */
+const uniquePng = (): Promise<Buffer> => QRCode.toBuffer(randomUUID(), { type: 'png', width: 64 });
 
 describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () => {
   let w: World;
@@ -48,7 +50,7 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
       i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
       k: newKey(),
     });
-    const bytes = Buffer.concat([PNG_1X1, randomBytes(16)]);
+    const bytes = await uniquePng();
     const up = await fetch(`${w.t.url}/receipts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${w.userBotKey}`, 'x-telegram-user-id': String(tg), 'content-type': 'image/png' },

@@ -21,10 +21,18 @@ import {
   type WebhookHandler,
 } from '../common';
 import type { ShopContext, ShopSession } from './context';
+import { buyFeature, openPlanByCode, receiptOutsideFlow, showPlans } from './buy';
+import { requiredChannel } from './channel';
+import { shopInfoCache, type ShopDeps } from './deps';
+import { ReportBotBlockedDocument } from './graphql/generated';
 import { helpFeature, showHelp } from './help';
 import { menuItemOf, type MenuItem } from './menu';
 import { sendMainMenu, showLanguageChoice, startFeature } from './start';
+import { subscriptionsFeature, showSubscriptions } from './subscriptions';
+import { showSupport, supportFeature } from './support';
 import { createShopTexts, type ShopTexts } from './texts';
+import { takeTrial } from './trial';
+import { showWallet } from './wallet';
 
 export interface ShopBotConfig {
   /** The bot token from @BotFather. */
@@ -78,15 +86,16 @@ export const SHOP_COMMANDS = ['start', 'buy', 'subs', 'wallet', 'support', 'help
  * ways out of any flow (/cancel, /start, Main menu, menu buttons, notification buttons), which are
  * registered before the conversations so they always win; then the flows and screens.
  */
-export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot {
+export function createShopBot(config: ShopBotConfig, botDeps: ShopBotDeps): ShopBot {
+  const deps0 = botDeps;
   const texts = createShopTexts();
-  const gql = new GraphqlClient({ apiUrl: config.apiUrl, apiKey: config.apiKey, timeoutMs: config.apiTimeoutMs, onRequest: deps.onGraphqlRequest });
+  const gql = new GraphqlClient({ apiUrl: config.apiUrl, apiKey: config.apiKey, timeoutMs: config.apiTimeoutMs, onRequest: deps0.onGraphqlRequest });
   const bot = createBaseBot<ShopContext>(config.token, { apiRoot: config.apiRoot, botInfo: config.botInfo });
   const answers = new CallbackAnswers();
-  const log = deps.logger;
+  const log = deps0.logger;
 
-  if (deps.onUpdateDone) {
-    const done = deps.onUpdateDone;
+  if (deps0.onUpdateDone) {
+    const done = deps0.onUpdateDone;
     bot.use(async (ctx, next) => {
       try {
         await next();
@@ -100,7 +109,7 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
   bot.use(answers.track as Middleware<ShopContext>);
   // Only private chats: the shop is one-to-one.
   bot.filter((ctx) => ctx.chat?.type !== 'private' || !ctx.from, () => undefined);
-  bot.use(session<ShopSession, ShopContext>({ initial: () => ({}), storage: sessionStorage<ShopSession>(deps.store), getSessionKey: (ctx) => ctx.chat?.id.toString() }));
+  bot.use(session<ShopSession, ShopContext>({ initial: () => ({}), storage: sessionStorage<ShopSession>(deps0.store), getSessionKey: (ctx) => ctx.chat?.id.toString() }));
   bot.use((ctx, next) => {
     ctx.shop = { api: gql.forUser(ctx.from!.id), lang: ctx.session.lang ?? 'fa' };
     return next();
@@ -110,8 +119,9 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
     errorBoundary<ShopContext>({
       has: texts.has,
       logger: log,
+      // 403: recorded through the API (notifications stop), never retried.
       onBlocked: async (ctx) => {
-        log.warn({ chatId: ctx.chat?.id }, 'shop bot blocked by user');
+        await ctx.shop.api.request(ReportBotBlockedDocument).catch(() => undefined);
       },
     }),
   );
@@ -125,7 +135,7 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
 
   bot.use(
     conversations<ShopContext, Context>({
-      storage: { type: 'key', version: 1, adapter: conversationStorage(deps.store), getStorageKey: (ctx) => ctx.chatId?.toString() },
+      storage: { type: 'key', version: 1, adapter: conversationStorage(deps0.store), getStorageKey: (ctx) => ctx.chatId?.toString() },
       plugins: [
         answers.track,
         (ctx, next) => {
@@ -136,11 +146,35 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
     }),
   );
 
+  const deps: ShopDeps = { texts, gql, apiRoot: config.apiRoot, token: config.token, apiUrl: config.apiUrl, apiKey: config.apiKey, shopInfo: shopInfoCache() };
+  bot.use(requiredChannel(deps, (m) => log.warn({}, m), (ctx) => sendMainMenu(ctx, texts)));
+
+  // Ways out of any flow: a command, a main-menu button, or any catalogued button that is not a
+  // step of the flow itself (Main menu, sections, plans, notification buttons) ends the flow, then
+  // goes on to its handler below.
+  bot.use(async (ctx, next) => {
+    const text = ctx.message?.text;
+    const data = ctx.callbackQuery?.data;
+    const known = decodeCallback(data);
+    const escape = (text !== undefined && (text.startsWith('/') || menuItemOf(texts, text) !== null)) || (known !== null && known.name !== 'shopFlow');
+    if (escape) await ctx.conversation.exitAll();
+    await next();
+  });
+
   const openSection = async (ctx: ShopContext, item: MenuItem) => {
-    await ctx.conversation.exitAll();
     switch (item) {
+      case 'buy':
+        return showPlans(ctx);
+      case 'subs':
+        return showSubscriptions(ctx);
+      case 'trial':
+        return takeTrial(ctx);
+      case 'wallet':
+        return showWallet(ctx);
+      case 'support':
+        return showSupport(ctx, deps);
       case 'help':
-        return showHelp(ctx);
+        return showHelp(ctx, (await deps.shopInfo(ctx.shop.api)).supportHandle);
       case 'language':
         return showLanguageChoice(ctx, texts);
       default:
@@ -148,24 +182,28 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
     }
   };
 
-  // Ways out of any flow: registered before the conversations so they always win.
+  // The flows (conversations) and what enters them.
+  bot.use(buyFeature(deps));
+  bot.use(supportFeature(deps));
+
   const exits = new Composer<ShopContext>();
-  exits.use(startFeature(texts, { openPlan: async (ctx) => sendMainMenu(ctx, texts) }));
+  exits.use(startFeature(texts, { openPlan: openPlanByCode }));
   exits.command('cancel', async (ctx) => {
     await ctx.conversation.exitAll();
     await sendMainMenu(ctx, texts, 'nav-cancelled');
   });
+  exits.command('buy', (ctx) => openSection(ctx, 'buy'));
+  exits.command('wallet', (ctx) => openSection(ctx, 'wallet'));
+  exits.command('support', (ctx) => openSection(ctx, 'support'));
   exits.command('help', (ctx) => openSection(ctx, 'help'));
   exits.command('language', (ctx) => openSection(ctx, 'language'));
   exits.callbackQuery(callbackPattern('menuMain'), async (ctx) => {
     await ctx.answerCallbackQuery();
-    await ctx.conversation.exitAll();
     await sendMainMenu(ctx, texts);
   });
   exits.callbackQuery(callbackPattern('shopSection'), async (ctx) => {
     await ctx.answerCallbackQuery();
-    const item = ctx.match[1] as MenuItem;
-    await openSection(ctx, item);
+    await openSection(ctx, ctx.match[1] as MenuItem);
   });
   exits.on('message:text', async (ctx, next) => {
     const item = menuItemOf(texts, ctx.message.text);
@@ -173,7 +211,7 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
     await openSection(ctx, item);
   });
   bot.use(exits);
-
+  bot.use(subscriptionsFeature());
   bot.use(helpFeature());
 
   // Anything left: a stale or unknown button, or free text outside a flow.
@@ -183,6 +221,7 @@ export function createShopBot(config: ShopBotConfig, deps: ShopBotDeps): ShopBot
     if (!known) await sendMainMenu(ctx, texts);
   });
   bot.on('message', async (ctx) => {
+    if (await receiptOutsideFlow(ctx, deps)) return;
     await sendMainMenu(ctx, texts, 'menu-unknown');
   });
 

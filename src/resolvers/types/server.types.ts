@@ -116,9 +116,10 @@ export class ServerTestResultType {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Kind of failure: NOT_REACHABLE (nothing answers at the host and port), WRONG_BASE_PATH (the server answers but no panel is at this path) or PANEL_ERROR.',
+    description:
+      'Which input to fix: WRONG_PATH (the server answers but no panel is at this web base path), UNREACHABLE (nothing answers at the host and port), WRONG_CREDENTIALS, UNSUPPORTED or REFUSED.',
   })
-  reason?: string | null;
+  failure?: string | null;
 }
 
 @InputType()

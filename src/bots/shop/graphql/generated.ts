@@ -60,6 +60,25 @@ export type SubscriptionStatus =
   | 'REVOKED'
   | 'FAILED';
 
+/** OPEN: waiting for support; ANSWERED: support replied last; CLOSED. */
+export type TicketStatus =
+  | 'OPEN'
+  | 'ANSWERED'
+  | 'CLOSED';
+
+/** Who wrote a message: the CUSTOMER or support (ADMIN). */
+export type TicketAuthor =
+  | 'CUSTOMER'
+  | 'ADMIN';
+
+export type OrderQuoteInput = {
+  /** NEW, RENEW or ADD_TRAFFIC. */
+  kind: OrderKind;
+  planId: string | number;
+  subscriptionId?: string | number | null | undefined;
+  discountCode?: string | null | undefined;
+};
+
 export type RegisterTelegramUserInput = {
   username?: string | null | undefined;
   displayName?: string | null | undefined;
@@ -135,12 +154,34 @@ export type RequestTrialMutation = { requestTrial: { id: string, number: number,
 
 export type OrderFieldsFragment = { id: string, number: number, kind: OrderKind, status: OrderStatus, price: number, discount: number, amountDue: number, subscriptionId: string | null, paymentMethod: PaymentMethod, plan: { id: string, titleFa: string, titleEn: string } | null, payment: { id: string, status: PaymentStatus, payableAmount: number | null, expiresAt: string | null, cardNumber: string | null, cardHolder: string | null, receiptId: string | null } | null };
 
+export type QuoteQueryVariables = Exact<{
+  input: OrderQuoteInput;
+}>;
+
+
+export type QuoteQuery = { orderQuote: { price: number, discount: number, amountDue: number, discountCode: string | null, walletBalance: number } };
+
+export type OpenOrdersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenOrdersQuery = { orders: { nodes: Array<{ id: string, number: number, kind: OrderKind, status: OrderStatus, price: number, discount: number, amountDue: number, subscriptionId: string | null, paymentMethod: PaymentMethod, plan: { id: string, titleFa: string, titleEn: string } | null, payment: { id: string, status: PaymentStatus, payableAmount: number | null, expiresAt: string | null, cardNumber: string | null, cardHolder: string | null, receiptId: string | null } | null }> } };
+
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type PlansQuery = { plans: Array<{ id: string, code: string, titleFa: string, titleEn: string, trafficBytes: number, durationDays: number, deviceLimit: number, price: number }> };
 
 export type PlanFieldsFragment = { id: string, code: string, titleFa: string, titleEn: string, trafficBytes: number, durationDays: number, deviceLimit: number, price: number };
+
+export type ShopInfoQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ShopInfoQuery = { shopInfo: { supportHandle: string | null, requiredChannel: string | null, trialAvailable: boolean, topUpMin: number, topUpMax: number } };
+
+export type ReportBotBlockedMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReportBotBlockedMutation = { reportBotBlocked: boolean };
 
 export type MySubscriptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -153,6 +194,43 @@ export type SubscriptionQueryVariables = Exact<{
 
 
 export type SubscriptionQuery = { subscription: { id: string, status: SubscriptionStatus, isTrial: boolean, serverName: string | null, trafficLimitBytes: number, usedBytes: number, deviceLimit: number, expiresAt: string | null, subscriptionUrl: string, links: Array<string>, lastSyncedAt: string | null, plan: { id: string, code: string, titleFa: string, titleEn: string, trafficBytes: number, durationDays: number, deviceLimit: number, price: number, active: boolean } } | null };
+
+export type MyTicketsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyTicketsQuery = { myTickets: Array<{ id: string, subject: string, status: TicketStatus, updatedAt: string }> };
+
+export type TicketQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TicketQuery = { ticket: { id: string, subject: string, status: TicketStatus, messages: Array<{ id: string, author: TicketAuthor, body: string, createdAt: string }> } };
+
+export type OpenTicketMutationVariables = Exact<{
+  subject: string;
+  message: string;
+}>;
+
+
+export type OpenTicketMutation = { openTicket: { id: string, subject: string, status: TicketStatus, messages: Array<{ id: string, author: TicketAuthor, body: string, createdAt: string }> } };
+
+export type WriteTicketMutationVariables = Exact<{
+  id: string | number;
+  body: string;
+}>;
+
+
+export type WriteTicketMutation = { writeTicketMessage: { id: string, subject: string, status: TicketStatus, messages: Array<{ id: string, author: TicketAuthor, body: string, createdAt: string }> } };
+
+export type CloseTicketMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CloseTicketMutation = { closeTicket: { id: string, subject: string, status: TicketStatus, messages: Array<{ id: string, author: TicketAuthor, body: string, createdAt: string }> } };
+
+export type TicketThreadFragment = { id: string, subject: string, status: TicketStatus, messages: Array<{ id: string, author: TicketAuthor, body: string, createdAt: string }> };
 
 export type WalletQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -225,6 +303,19 @@ export const PlanFieldsFragmentDoc = new TypedDocumentString(`
   price
 }
     `, {"fragmentName":"PlanFields"}) as unknown as TypedDocumentString<PlanFieldsFragment, unknown>;
+export const TicketThreadFragmentDoc = new TypedDocumentString(`
+    fragment TicketThread on TicketType {
+  id
+  subject
+  status
+  messages {
+    id
+    author
+    body
+    createdAt
+  }
+}
+    `, {"fragmentName":"TicketThread"}) as unknown as TypedDocumentString<TicketThreadFragment, unknown>;
 export const RegisterDocument = new TypedDocumentString(`
     mutation Register($input: RegisterTelegramUserInput) {
   registerTelegramUser(input: $input) {
@@ -344,6 +435,50 @@ export const RequestTrialDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RequestTrialMutation, RequestTrialMutationVariables>;
+export const QuoteDocument = new TypedDocumentString(`
+    query Quote($input: OrderQuoteInput!) {
+  orderQuote(input: $input) {
+    price
+    discount
+    amountDue
+    discountCode
+    walletBalance
+  }
+}
+    `) as unknown as TypedDocumentString<QuoteQuery, QuoteQueryVariables>;
+export const OpenOrdersDocument = new TypedDocumentString(`
+    query OpenOrders {
+  orders(status: [PENDING_PAYMENT], first: 5) {
+    nodes {
+      ...OrderFields
+    }
+  }
+}
+    fragment OrderFields on OrderType {
+  id
+  number
+  kind
+  status
+  price
+  discount
+  amountDue
+  subscriptionId
+  paymentMethod
+  plan {
+    id
+    titleFa
+    titleEn
+  }
+  payment {
+    id
+    status
+    payableAmount
+    expiresAt
+    cardNumber
+    cardHolder
+    receiptId
+  }
+}`) as unknown as TypedDocumentString<OpenOrdersQuery, OpenOrdersQueryVariables>;
 export const PlansDocument = new TypedDocumentString(`
     query Plans {
   plans {
@@ -360,6 +495,22 @@ export const PlansDocument = new TypedDocumentString(`
   deviceLimit
   price
 }`) as unknown as TypedDocumentString<PlansQuery, PlansQueryVariables>;
+export const ShopInfoDocument = new TypedDocumentString(`
+    query ShopInfo {
+  shopInfo {
+    supportHandle
+    requiredChannel
+    trialAvailable
+    topUpMin
+    topUpMax
+  }
+}
+    `) as unknown as TypedDocumentString<ShopInfoQuery, ShopInfoQueryVariables>;
+export const ReportBotBlockedDocument = new TypedDocumentString(`
+    mutation ReportBotBlocked {
+  reportBotBlocked
+}
+    `) as unknown as TypedDocumentString<ReportBotBlockedMutation, ReportBotBlockedMutationVariables>;
 export const MySubscriptionsDocument = new TypedDocumentString(`
     query MySubscriptions {
   subscriptions {
@@ -405,6 +556,84 @@ export const SubscriptionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SubscriptionQuery, SubscriptionQueryVariables>;
+export const MyTicketsDocument = new TypedDocumentString(`
+    query MyTickets {
+  myTickets(first: 10) {
+    id
+    subject
+    status
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<MyTicketsQuery, MyTicketsQueryVariables>;
+export const TicketDocument = new TypedDocumentString(`
+    query Ticket($id: ID!) {
+  ticket(id: $id) {
+    ...TicketThread
+  }
+}
+    fragment TicketThread on TicketType {
+  id
+  subject
+  status
+  messages {
+    id
+    author
+    body
+    createdAt
+  }
+}`) as unknown as TypedDocumentString<TicketQuery, TicketQueryVariables>;
+export const OpenTicketDocument = new TypedDocumentString(`
+    mutation OpenTicket($subject: String!, $message: String!) {
+  openTicket(subject: $subject, message: $message) {
+    ...TicketThread
+  }
+}
+    fragment TicketThread on TicketType {
+  id
+  subject
+  status
+  messages {
+    id
+    author
+    body
+    createdAt
+  }
+}`) as unknown as TypedDocumentString<OpenTicketMutation, OpenTicketMutationVariables>;
+export const WriteTicketDocument = new TypedDocumentString(`
+    mutation WriteTicket($id: ID!, $body: String!) {
+  writeTicketMessage(ticketId: $id, body: $body) {
+    ...TicketThread
+  }
+}
+    fragment TicketThread on TicketType {
+  id
+  subject
+  status
+  messages {
+    id
+    author
+    body
+    createdAt
+  }
+}`) as unknown as TypedDocumentString<WriteTicketMutation, WriteTicketMutationVariables>;
+export const CloseTicketDocument = new TypedDocumentString(`
+    mutation CloseTicket($id: ID!) {
+  closeTicket(id: $id) {
+    ...TicketThread
+  }
+}
+    fragment TicketThread on TicketType {
+  id
+  subject
+  status
+  messages {
+    id
+    author
+    body
+    createdAt
+  }
+}`) as unknown as TypedDocumentString<CloseTicketMutation, CloseTicketMutationVariables>;
 export const WalletDocument = new TypedDocumentString(`
     query Wallet {
   wallet {

@@ -1,0 +1,52 @@
+import type { Context, SessionFlavor } from 'grammy';
+import type { I18nFlavor } from '@grammyjs/i18n';
+import type { BotLanguage, UserGraphqlClient } from '../common';
+
+/** The two roles of the admin bot (the API decides; the bot only hides what a role cannot use). */
+export type StaffRole = 'ADMIN' | 'SUPPORT';
+
+/** What the admin bot waits for next in a chat (a typed value); kept in PostgreSQL like every session. */
+export type Pending =
+  | { kind: 'search' }
+  | { kind: 'reject-reason'; paymentId: string }
+  | { kind: 'wallet-amount'; customerId: string }
+  | { kind: 'wallet-reason'; customerId: string; amount: number }
+  | { kind: 'wallet-confirm'; customerId: string; amount: number; reason: string; key: string }
+  | { kind: 'grant'; customerId: string; key: string }
+  | { kind: 'message'; customerId: string }
+  | { kind: 'extend-days'; subscriptionId: string }
+  | { kind: 'server'; step: ServerStep; draft: ServerDraft }
+  | { kind: 'broadcast-text' }
+  | { kind: 'broadcast-audience'; text: string; photoFileId: string | null }
+  | { kind: 'broadcast-confirm'; text: string; photoFileId: string | null; audience: string; key: string }
+  | { kind: 'setting'; key: string };
+
+export type ServerStep = 'kind' | 'name' | 'url' | 'username' | 'password' | 'token' | 'group' | 'capacity';
+
+export interface ServerDraft {
+  kind?: 'SUI' | 'XUI';
+  name?: string;
+  baseUrl?: string;
+  username?: string;
+  password?: string;
+  apiToken?: string;
+  serverGroup?: string;
+}
+
+export interface AdminSession {
+  lang?: BotLanguage;
+  pending?: Pending;
+  /** A refusal was sent to this non-admin chat once: later updates get silence. */
+  refused?: boolean;
+}
+
+export interface AdminFlavor {
+  staff: {
+    /** The API acting for this admin (ADMIN_BOT key + X-Telegram-User-Id). */
+    api: UserGraphqlClient;
+    role: StaffRole;
+    name: string;
+  };
+}
+
+export type AdminContext = Context & I18nFlavor & SessionFlavor<AdminSession> & AdminFlavor;

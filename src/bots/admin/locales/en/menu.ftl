@@ -1,0 +1,32 @@
+## Access and the main menu
+access-denied = Sorry, this bot is for the shop's staff only.
+access-role-denied = ⛔ Your role cannot use this. Ask an admin.
+flood-slow-down = Slow down a little, please.
+role-admin = admin
+role-support = support
+menu-title = 👋 <b>{ $name }</b> ({ $role })
+    Choose a section:
+menu-dash = 📊 Dashboard
+menu-pay = 💰 Receipts
+menu-cust = 👥 Customers
+menu-srv = 🖥 Servers
+menu-plans = 📦 Plans
+menu-codes = 🏷 Discount codes
+menu-bc = 📣 Broadcast
+menu-set = ⚙️ Settings
+menu-fail = 🧯 Failed
+menu-lang = 🌐 فارسی
+menu-language-set = Language: English.
+flow-confirm = ✅ Confirm
+flow-skip = ⏭ Skip
+cmd-menu = Main menu
+cmd-dashboard = Dashboard
+cmd-payments = Receipts waiting for review
+cmd-customers = Find a customer
+cmd-servers = Servers
+cmd-plans = Plans
+cmd-broadcast = Message all customers
+cmd-settings = Settings
+cmd-failed = Failed orders and jobs
+cmd-language = فارسی / English
+cmd-cancel = Cancel what you are doing

@@ -1,0 +1,32 @@
+## دسترسی و منوی اصلی
+access-denied = متاسفیم، این ربات فقط برای کارکنان فروشگاه است.
+access-role-denied = ⛔ نقش شما به این بخش دسترسی ندارد. از مدیر بخواهید.
+flood-slow-down = لطفاً کمی آهسته‌تر.
+role-admin = مدیر
+role-support = پشتیبان
+menu-title = 👋 <b>{ $name }</b> ({ $role })
+    یک بخش را انتخاب کنید:
+menu-dash = 📊 داشبورد
+menu-pay = 💰 رسیدها
+menu-cust = 👥 مشتری‌ها
+menu-srv = 🖥 سرورها
+menu-plans = 📦 پلن‌ها
+menu-codes = 🏷 کدهای تخفیف
+menu-bc = 📣 پیام همگانی
+menu-set = ⚙️ تنظیمات
+menu-fail = 🧯 ناموفق‌ها
+menu-lang = 🌐 English
+menu-language-set = زبان: فارسی.
+flow-confirm = ✅ تایید
+flow-skip = ⏭ رد شدن
+cmd-menu = منوی اصلی
+cmd-dashboard = داشبورد
+cmd-payments = رسیدهای در انتظار بررسی
+cmd-customers = جستجوی مشتری
+cmd-servers = سرورها
+cmd-plans = پلن‌ها
+cmd-broadcast = پیام به همه مشتری‌ها
+cmd-settings = تنظیمات
+cmd-failed = سفارش‌ها و کارهای ناموفق
+cmd-language = English / فارسی
+cmd-cancel = لغو کار جاری
