@@ -10,6 +10,7 @@
  *
  *   npm run bench:approve
  *   npm run bench:approve -- --approvals 500
+ *   npm run bench:approve -- --explain        also list the statements of one approval
  *
  * Targets: ≤ 8 statements per approval; approve → job start p50 ≤ 10 ms, p99 ≤ 40 ms.
  * Printed, never asserted in a test. Database: see bench/bench-db.ts.
@@ -36,7 +37,7 @@ const pct = (xs: number[], p: number): number => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { approvals: { type: 'string', default: '200' } } });
+  const { values } = parseArgs({ options: { approvals: { type: 'string', default: '200' }, explain: { type: 'boolean', default: false } } });
   const n = Number(values.approvals);
   if (!(n > 0)) throw new Error('--approvals must be positive');
   const db = await openBenchDb();
@@ -98,7 +99,11 @@ async function main(): Promise<void> {
 
     const knex = orm.em.getConnection().getKnex();
     let statements = 0;
-    knex.on('query', () => (statements += 1));
+    const firstSql: string[] = [];
+    knex.on('query', (q: { sql: string }) => {
+      statements += 1;
+      if (values.explain && perApproval.length === 0) firstSql.push(q.sql.replace(/\s+/g, ' ').slice(0, 160));
+    });
     const perApproval: number[] = [];
     const txMs: number[] = [];
     const approveLatency: number[] = [];
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
         `BEGIN → COMMIT: p50 ${pct(txMs, 50).toFixed(1)} ms, p99 ${pct(txMs, 99).toFixed(1)} ms`,
         `approve (commit) → provisioning job start: p50 ${pct(approveLatency, 50).toFixed(1)} ms, p99 ${pct(approveLatency, 99).toFixed(1)} ms (target p50 ≤ 10, p99 ≤ 40)`,
         `raw add_job → job start (same run):        p50 ${pct(rawLatency, 50).toFixed(1)} ms, p99 ${pct(rawLatency, 99).toFixed(1)} ms`,
+        ...(values.explain ? ['statements of the first approval:', ...firstSql.map((q, i) => `  ${i + 1}. ${q}`)] : []),
         '',
       ].join('\n'),
     );

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { firstKeyFile } from '../src/main/first-key';
 import { freePort, openBenchDb } from './bench-db';
 
 const WARMUP_REQUESTS = 10_000;
@@ -53,19 +54,23 @@ function slope(points: Array<{ min: number; mb: number }>): number {
   return den === 0 ? 0 : num / den;
 }
 
-/** Starts `all.js` and resolves with its first-start ADMIN key once the API answers. */
+/**
+ * Starts `all.js` and resolves with its first-start ADMIN key once it is written (stderr is not a
+ * terminal here, so the app writes it to `<DATA_DIR>/first-admin-key.txt`, never to its output).
+ */
 async function startApp(env: Record<string, string>): Promise<{ child: ChildProcess; key: string }> {
   const child = spawn(process.execPath, ['dist/src/main/all.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`app exited with ${code} before it was ready:\n${out}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const key = /(vpk_[A-Za-z0-9]+_[A-Za-z0-9_-]+)/.exec(out)?.[1];
-      if (key) resolve({ child, key });
-    });
-  });
+  const keyFile = firstKeyFile(env.DATA_DIR!);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode} before it was ready:\n${out}`);
+    const key = fs.existsSync(keyFile) ? /(vpk_[A-Za-z0-9]+_[A-Za-z0-9_-]+)/.exec(fs.readFileSync(keyFile, 'utf8'))?.[1] : undefined;
+    const ready = key ? await fetch(`http://127.0.0.1:${env.PORT}/readyz`).then((r) => r.ok, () => false) : false;
+    if (key && ready) return { child, key };
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function main(): Promise<void> {
