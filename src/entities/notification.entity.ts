@@ -5,6 +5,11 @@ import type { Subscription } from './subscription.entity';
 
 export enum NotificationStatus {
   PENDING = 'PENDING',
+  /**
+   * Claimed for a send (committed before the request to Telegram). A row left SENDING by a crash
+   * between the send and its recording is never sent again: delivery is at most once per row.
+   */
+  SENDING = 'SENDING',
   SENT = 'SENT',
   FAILED = 'FAILED',
   /** The recipient blocked the bot or never started it. */

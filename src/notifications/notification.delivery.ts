@@ -31,61 +31,83 @@ export interface DeliveryAttempt {
 
 type Outcome = { retry: false } | { retry: true; description: string };
 
+/** A row claimed for one send: the message is rendered, the row is SENDING (committed). */
+interface Claim {
+  channel: BotChannel;
+  chatId: number;
+  message: Awaited<ReturnType<typeof renderNotification>>;
+  attempts: number;
+}
+
 /**
- * Delivers one outbox notification through the right bot. The row is locked for the send, so
- * running it twice (or twice at once) sends once. Outcomes: SENT; UNDELIVERABLE on 403 (the
- * customer is marked as having blocked the bot); FAILED on a request Telegram refuses or a row
- * that cannot be rendered; left PENDING (waiting) while its bot has no token; 429 waits `retry_after` (short: in-process, long: a
- * new job at now + retry_after); network errors and 5xx throw so the job is retried, and the last
- * attempt marks the row FAILED rather than leaving it PENDING.
+ * Delivers one outbox notification through the right bot, AT MOST ONCE per row:
+ * 1. claim: in its own committed transaction the row goes PENDING → SENDING (attempt counted) and
+ *    the message is rendered; a row that is not PENDING is left alone, so a second run of the job
+ *    (also one started after a SIGKILL of the first, or overlapping it) sends nothing;
+ * 2. send, with no transaction open (a short 429 is waited out in-process once);
+ * 3. record: SENT with Telegram's message id; UNDELIVERABLE on 403 (the customer is marked as
+ *    having blocked the bot); FAILED on a request Telegram refuses or a row that cannot be
+ *    rendered; back to PENDING when Telegram did not take the message (429: a new job at
+ *    now + retry_after; network errors and 5xx: the job throws and is retried, the last attempt
+ *    marks FAILED).
+ * Telegram's sendMessage has no idempotency key, so a crash between 1 and 3 leaves the row SENDING
+ * and the message is not sent again: a rare lost message (visible as SENDING) is the chosen
+ * trade-off over a duplicate "config ready" (issue 13 §4). While its bot has no token the row
+ * waits (PENDING, no attempt counted).
  */
 export async function deliverNotification(em: EntityManager, deps: DeliveryDeps, notificationId: string, attempt: DeliveryAttempt): Promise<void> {
   let outcome: Outcome;
   try {
-    outcome = await em.transactional((tx) => deliver(tx, deps, notificationId, attempt));
+    const claim = await em.transactional((tx) => claimForSend(tx, deps, notificationId));
+    if (!claim) return;
+    let result: SendResult = await deps.telegram.send(claim.channel, claim.chatId, claim.message);
+    if (!result.ok && result.kind === 'rate_limited' && result.retryAfter <= IN_PROCESS_RETRY_AFTER_MAX_S) {
+      deps.logger.info({ notificationId, retryAfter: result.retryAfter }, 'rate limited by Telegram; waiting in-process once');
+      await sleep(result.retryAfter * 1000);
+      result = await deps.telegram.send(claim.channel, claim.chatId, claim.message);
+    }
+    outcome = await em.fork().transactional((tx) => recordResult(tx, deps, notificationId, claim, result, attempt));
   } catch (err) {
-    // Unexpected (e.g. database) errors roll the attempt back; the last one still must not leave the row PENDING.
+    // Unexpected (e.g. database) errors: the last attempt still must not leave the row PENDING.
     if (attempt.isLast) await giveUp(em, deps.logger, notificationId, err);
     throw err;
   }
   if (outcome.retry) throw new Error(`Telegram send failed, will retry: ${outcome.description}`);
 }
 
-async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: string, attempt: DeliveryAttempt): Promise<Outcome> {
+/** Step 1: PENDING → SENDING with the message rendered, or null when there is nothing to send now. */
+async function claimForSend(em: EntityManager, deps: DeliveryDeps, notificationId: string): Promise<Claim | null> {
   const { logger } = deps;
   const n = await em.findOne(Notification, { id: notificationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!n) {
     logger.warn({ notificationId }, 'notification not found; nothing to send');
-    return { retry: false };
+    return null;
   }
-  if (n.status !== NotificationStatus.PENDING) return { retry: false };
+  if (n.status !== NotificationStatus.PENDING) return null;
   const channel: BotChannel = n.channel === NotificationChannel.ADMIN_BOT ? 'ADMIN_BOT' : 'USER_BOT';
   if (!deps.telegram.isConfigured(channel)) {
     // No token for this bot: the row waits (PENDING, no attempt counted) until a process with the
     // token starts and resumes it (resumeWaitingNotifications). Warned once at start, not per row.
     logger.debug({ notificationId, channel }, 'no bot token: notification left waiting');
-    return { retry: false };
+    return null;
   }
   n.attempts += 1;
-  const log = logger.child({ notificationId, kind: n.kind, channel: n.channel, attempt: n.attempts });
-
-  let message;
   try {
-    message = await renderNotification(em, n, await recipientLanguage(em, n), { publicUrl: deps.publicUrl });
+    const message = await renderNotification(em, n, await recipientLanguage(em, n), { publicUrl: deps.publicUrl });
+    n.status = NotificationStatus.SENDING;
+    return { channel, chatId: n.recipientTelegramId, message, attempts: n.attempts };
   } catch (err) {
     if (!(err instanceof NotificationRenderError)) throw err;
     markFailed(n, `render: ${err.message}`);
-    log.error({ reason: n.lastError }, 'notification cannot be rendered; marked FAILED');
-    return { retry: false };
+    logger.error({ notificationId, kind: n.kind, reason: n.lastError }, 'notification cannot be rendered; marked FAILED');
+    return null;
   }
+}
 
-  let result: SendResult = await deps.telegram.send(channel, n.recipientTelegramId, message);
-  if (!result.ok && result.kind === 'rate_limited' && result.retryAfter <= IN_PROCESS_RETRY_AFTER_MAX_S) {
-    log.info({ retryAfter: result.retryAfter }, 'rate limited by Telegram; waiting in-process once');
-    await sleep(result.retryAfter * 1000);
-    result = await deps.telegram.send(channel, n.recipientTelegramId, message);
-  }
-
+/** Step 3: what Telegram answered, recorded on the SENDING row. */
+async function recordResult(em: EntityManager, deps: DeliveryDeps, notificationId: string, claim: Claim, result: SendResult, attempt: DeliveryAttempt): Promise<Outcome> {
+  const n = await em.findOneOrFail(Notification, { id: notificationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const log = deps.logger.child({ notificationId, kind: n.kind, channel: n.channel, attempt: claim.attempts });
   if (result.ok) {
     n.status = NotificationStatus.SENT;
     n.sentAt = new Date();
@@ -114,6 +136,7 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
         markFailed(n, `gave up after ${n.attempts} attempts: ${result.description}`);
         return { retry: false };
       }
+      n.status = NotificationStatus.PENDING;
       const runAt = new Date(Date.now() + result.retryAfter * 1000);
       // A key of its own: this job still holds `send_notification:<id>` while it runs.
       await enqueue(em, 'send_notification', { notificationId: n.id }, { jobKey: `send_notification:${n.id}:a${n.attempts}`, runAt, maxAttempts: 10 });
@@ -127,6 +150,7 @@ async function deliver(em: EntityManager, deps: DeliveryDeps, notificationId: st
         log.error({ reason: result.description }, 'Telegram unreachable on the last attempt; marked FAILED');
         return { retry: false };
       }
+      n.status = NotificationStatus.PENDING;
       log.warn({ reason: result.description }, 'Telegram unreachable; the job will be retried');
       return { retry: true, description: result.description };
   }
@@ -143,6 +167,7 @@ async function giveUp(em: EntityManager, logger: Logger, notificationId: string,
     await em
       .fork()
       .nativeUpdate(Notification, { id: notificationId, status: NotificationStatus.PENDING }, { status: NotificationStatus.FAILED, lastError: reason });
+    // A SENDING row may have reached Telegram: it stays SENDING (never sent twice).
   } catch (updateErr) {
     logger.error({ err: updateErr, notificationId }, 'could not mark the notification FAILED after its last attempt');
   }

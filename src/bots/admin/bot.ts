@@ -30,6 +30,7 @@ import { paymentButtons, paymentsFeature } from './payments';
 import { serversFeature } from './servers';
 import { settingsFeature } from './settings';
 import { subscriptionsFeature } from './subscriptions';
+import { showTicket, ticketsFeature } from './tickets';
 import { createAdminTexts, type AdminTexts } from './texts';
 
 export interface AdminBotConfig {
@@ -64,7 +65,7 @@ export interface AdminBot {
 }
 
 /** Commands published to Telegram (both languages). */
-export const ADMIN_COMMANDS = ['menu', 'dashboard', 'payments', 'customers', 'servers', 'plans', 'broadcast', 'settings', 'failed', 'language', 'cancel'] as const;
+export const ADMIN_COMMANDS = ['menu', 'dashboard', 'payments', 'customers', 'servers', 'plans', 'tickets', 'broadcast', 'settings', 'failed', 'language', 'cancel'] as const;
 
 /**
  * The admin bot: a GraphQL client of our API acting for each admin (ADMIN_BOT key +
@@ -96,6 +97,7 @@ export function createAdminBot(config: AdminBotConfig, deps: AdminBotDeps): Admi
     catalogFeature,
     broadcastFeature(download),
     settingsFeature,
+    ticketsFeature,
   ];
   const opens = Object.assign({}, ...features.map((f) => f.opens ?? {})) as Required<Feature>['opens'];
   const acts = Object.assign({}, ...features.map((f) => f.acts ?? {})) as Required<Feature>['acts'];
@@ -188,6 +190,10 @@ export function createAdminBot(config: AdminBotConfig, deps: AdminBotDeps): Admi
   });
   bot.callbackQuery(callbackPattern('paymentReject'), async (ctx) => {
     if (await gate(ctx, 'pay')) await paymentButtons.askReason(ctx, ctx.match[1]);
+  });
+  // The new-ticket notification's button.
+  bot.callbackQuery(callbackPattern('ticketOpen'), async (ctx) => {
+    if (await gate(ctx, 'tk')) await showTicket(ctx, ctx.match[1]);
   });
   bot.callbackQuery(callbackPattern('adminOpen'), (ctx) => open(ctx, ctx.match[1]));
   bot.callbackQuery(callbackPattern('adminDo'), async (ctx) => {

@@ -19,7 +19,8 @@ export type Pending =
   | { kind: 'broadcast-text' }
   | { kind: 'broadcast-audience'; text: string; photoFileId: string | null }
   | { kind: 'broadcast-confirm'; text: string; photoFileId: string | null; audience: string; key: string }
-  | { kind: 'setting'; key: string };
+  | { kind: 'setting'; key: string }
+  | { kind: 'ticket-reply'; ticketId: string };
 
 export type ServerStep = 'kind' | 'name' | 'url' | 'username' | 'password' | 'token' | 'group' | 'capacity';
 

@@ -38,4 +38,5 @@ export const PENDING_FEATURE: Record<Pending['kind'], string> = {
   'broadcast-audience': 'bc',
   'broadcast-confirm': 'bc',
   setting: 'set',
+  'ticket-reply': 'tkr',
 };

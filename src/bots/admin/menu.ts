@@ -6,7 +6,7 @@ import type { Feature } from './feature';
 import { cb, screen } from './ui';
 
 /** Sections of the main menu, in order, with the role check word. */
-export const MENU_SECTIONS = ['dash', 'pay', 'cust', 'srv', 'plans', 'codes', 'bc', 'set', 'fail', 'lang'] as const;
+export const MENU_SECTIONS = ['dash', 'pay', 'cust', 'tkt', 'srv', 'plans', 'codes', 'bc', 'set', 'fail', 'lang'] as const;
 
 export async function showMainMenu(ctx: AdminContext, noticeId?: string): Promise<void> {
   const kb = new InlineKeyboard();

@@ -166,6 +166,24 @@ describe('admin bot (through the fake Bot API, the real API, database, jobs and 
     expect(data.some((d) => d.startsWith('ad:msg:'))).toBe(true);
   });
 
+  it('lists open tickets, shows the thread from the new-ticket notification, replies (the customer is told) and closes', async () => {
+    const tg = await w.newUser();
+    const opened = await w.asUser<{ openTicket: { id: string } }>(tg, 'mutation { openTicket(subject: "No internet", message: "My config stopped working") { id } }');
+    const ticketId = opened.data!.openTicket.id;
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
+    const alert = h.withButton(helper, encodeCallback('ticketOpen', ticketId));
+    const thread = (await h.press(helper, encodeCallback('ticketOpen', ticketId), alert)).at(-1)!;
+    expect(thread.text).toContain('My config stopped working');
+    await h.press(helper, act('tkr', ticketId), thread);
+    await h.send(helper, 'Please update the subscription in your app');
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
+    expect(fake.sentTo(tg, USER_TOKEN).at(-1)!.text).toContain('Please update the subscription in your app');
+    const list = (await h.send(helper, '/tickets')).at(-1)!;
+    expect(list.buttons.flat().some((b) => b.callback_data === act('tk', ticketId))).toBe(false);
+    const closed = (await h.press(helper, act('tkc', ticketId), h.withButton(helper, act('tkc', ticketId)))).at(-1)!;
+    expect(closed.text).toContain('بسته');
+  });
+
   it('answers every screen of the main menu in both languages without a Bot API error', async () => {
     const SKIP = /^(ad:(srvoff|srvon|ban|unban|ploff|plon|cdoff|repair|evac|evacgo|sync|ford|subrst|suboff|subon|rcpt)|an:fjob|ao:lang)/;
     const openSection = async (admin: number, data: string): Promise<FakeMessage> => {

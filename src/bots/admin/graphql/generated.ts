@@ -65,6 +65,17 @@ export type SubscriptionStatus =
   | 'REVOKED'
   | 'FAILED';
 
+/** OPEN: waiting for support; ANSWERED: support replied last; CLOSED. */
+export type TicketStatus =
+  | 'OPEN'
+  | 'ANSWERED'
+  | 'CLOSED';
+
+/** Who wrote a message: the CUSTOMER or support (ADMIN). */
+export type TicketAuthor =
+  | 'CUSTOMER'
+  | 'ADMIN';
+
 /** Role of a person in the admin bot. */
 export type AdminRole =
   | 'ADMIN'
@@ -377,6 +388,33 @@ export type ExtendSubscriptionMutationVariables = Exact<{
 
 
 export type ExtendSubscriptionMutation = { extendSubscription: { id: string, status: SubscriptionStatus, expiresAt: string | null } };
+
+export type OpenTicketsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenTicketsQuery = { tickets: Array<{ id: string, subject: string, status: TicketStatus, updatedAt: string, messages: Array<{ author: TicketAuthor }> }> };
+
+export type TicketThreadQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TicketThreadQuery = { ticket: { id: string, customerId: string, subject: string, status: TicketStatus, createdAt: string, messages: Array<{ author: TicketAuthor, body: string, createdAt: string }> } };
+
+export type ReplyTicketMutationVariables = Exact<{
+  ticketId: string | number;
+  body: string;
+}>;
+
+
+export type ReplyTicketMutation = { replyTicket: { id: string, status: TicketStatus } };
+
+export type CloseTicketMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CloseTicketMutation = { closeTicket: { id: string, status: TicketStatus } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -865,3 +903,48 @@ export const ExtendSubscriptionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ExtendSubscriptionMutation, ExtendSubscriptionMutationVariables>;
+export const OpenTicketsDocument = new TypedDocumentString(`
+    query OpenTickets {
+  tickets(first: 20) {
+    id
+    subject
+    status
+    updatedAt
+    messages {
+      author
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OpenTicketsQuery, OpenTicketsQueryVariables>;
+export const TicketThreadDocument = new TypedDocumentString(`
+    query TicketThread($id: ID!) {
+  ticket(id: $id) {
+    id
+    customerId
+    subject
+    status
+    createdAt
+    messages {
+      author
+      body
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TicketThreadQuery, TicketThreadQueryVariables>;
+export const ReplyTicketDocument = new TypedDocumentString(`
+    mutation ReplyTicket($ticketId: ID!, $body: String!) {
+  replyTicket(ticketId: $ticketId, body: $body) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ReplyTicketMutation, ReplyTicketMutationVariables>;
+export const CloseTicketDocument = new TypedDocumentString(`
+    mutation CloseTicket($id: ID!) {
+  closeTicket(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CloseTicketMutation, CloseTicketMutationVariables>;
