@@ -88,7 +88,10 @@ export interface ServerTestResult {
   failure?: PanelTestFailure | null;
 }
 
-/** WRONG_PATH: something answered but no panel at this URL path; WRONG_CREDENTIALS: the panel refused the login. */
+/**
+ * WRONG_PATH: something answered but no panel at this URL path; UNREACHABLE: nothing answers at
+ * the host and port; WRONG_CREDENTIALS: the panel refused the login.
+ */
 export type PanelTestFailure = 'WRONG_PATH' | 'WRONG_CREDENTIALS' | 'UNREACHABLE' | 'UNSUPPORTED' | 'REFUSED';
 
 function failureOf(err: unknown, code: string): PanelTestFailure {
@@ -97,6 +100,19 @@ function failureOf(err: unknown, code: string): PanelTestFailure {
   if (code === 'PANEL_UNAVAILABLE') return 'UNREACHABLE';
   if (code === 'PANEL_VERSION_UNSUPPORTED') return 'UNSUPPORTED';
   return 'REFUSED';
+}
+
+/** A message for a person that says which input to fix: the URL's path, the host and port, or what the panel said. */
+function failureMessage(err: unknown, failure: PanelTestFailure): string {
+  if (failure === 'WRONG_PATH') {
+    return 'The server at this address answers, but there is no panel at this web base path (HTTP 404): check the path part of the URL (e.g. https://host:2095/app/).';
+  }
+  if (failure === 'UNREACHABLE' && isPanelError(err) && err.status === undefined) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return `Nothing answers at this address${cause ? ` (${cause})` : ''}: check the host and the port, and that the panel is running and reachable from this server.`;
+  }
+  if (isPanelError(err)) return err.panelMessage ? `${err.message} ${err.panelMessage}` : err.message;
+  return isAppError(err) ? err.message : 'The panel could not be reached.';
 }
 
 /** Probes a panel: version (which implies login) and inbounds. Never throws. */
@@ -109,10 +125,11 @@ export async function probePanel(adapter: PanelAdapter): Promise<ServerTestResul
     result.inbounds = await adapter.listInbounds();
   } catch (err) {
     const code = isAppError(err) ? err.code : 'PANEL_UNAVAILABLE';
-    result.reachable = code !== 'PANEL_UNAVAILABLE';
+    // A server that answered over HTTP (even 404) is reachable: only the panel is not where the URL says.
+    result.reachable = code !== 'PANEL_UNAVAILABLE' || (isPanelError(err) && err.status !== undefined);
     result.errorCode = code;
-    result.error = isAppError(err) ? err.message : 'The panel could not be reached.';
     result.failure = failureOf(err, code);
+    result.error = failureMessage(err, result.failure);
   }
   result.latencyMs = Date.now() - started;
   return result;
@@ -155,7 +172,7 @@ export async function addServer(em: EntityManager, deps: { secrets: SecretBox; p
       await adapter.close().catch(() => undefined);
     }
     // `details.failure` says which input to fix: the URL's path, the credentials, or the host/port.
-    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { failure: probe.failure ?? null });
+    if (probe.errorCode) throw new AppError(probe.errorCode as 'PANEL_UNAVAILABLE', probe.error ?? undefined, { failure: probe.failure ?? null, reachable: probe.reachable });
   }
   const server = em.create(Server, {
     name: data.name,

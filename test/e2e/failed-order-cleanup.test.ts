@@ -13,6 +13,22 @@ describe('an order that fails for good after the panel created its client (lost 
   });
   afterEach(() => w.sim.server.clearFaults());
 
+  /** Runs `fn` while the panel applies saves but loses their answers, and fails every read after the first save. */
+  async function withLostRepliesAfterTheSave<T>(fn: () => Promise<T>): Promise<T> {
+    w.sim.server.injectFault({ fault: { kind: 'lost-reply' }, times: Infinity, match: { method: 'POST', pathIncludes: 'api/save' } });
+    const onSave = (e: { method: string; path: string }): void => {
+      if (e.method !== 'POST' || !e.path.includes('api/save')) return;
+      w.sim.server.events.off('handled', onSave);
+      w.sim.server.injectFault({ fault: { kind: 'status', status: 503 }, times: Infinity, match: { method: 'GET' } });
+    };
+    w.sim.server.events.on('handled', onSave);
+    try {
+      return await fn();
+    } finally {
+      w.sim.server.events.off('handled', onSave);
+    }
+  }
+
   /** A paid order whose provisioning used up its 2 attempts while the panel created the client but every answer after that was lost. */
   async function refundedOrderWithClientLeft(): Promise<{ orderId: string; sub: Subscription }> {
     const tg = await w.newUser();
@@ -22,16 +38,7 @@ describe('an order that fails for good after the panel created its client (lost 
     });
     const orderId = res.data!.createOrder.id;
     await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: res.data!.createOrder.payment.id });
-    // The panel applies the save but its answer is lost, and from then on its reads fail.
-    w.sim.server.injectFault({ fault: { kind: 'lost-reply' }, times: Infinity, match: { method: 'POST', pathIncludes: 'api/save' } });
-    const onSave = (e: { method: string; path: string }): void => {
-      if (e.method !== 'POST' || !e.path.includes('api/save')) return;
-      w.sim.server.events.off('handled', onSave);
-      w.sim.server.injectFault({ fault: { kind: 'status', status: 503 }, times: Infinity, match: { method: 'GET' } });
-    };
-    w.sim.server.events.on('handled', onSave);
-    const stats = await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
-    w.sim.server.events.off('handled', onSave);
+    const stats = await withLostRepliesAfterTheSave(() => drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] }));
     expect(stats.provision_subscription).toEqual({ ok: 1, failed: 1 });
     const order = await w.t.orm.em.fork().findOneOrFail(Order, { id: orderId }, { populate: ['subscription'] });
     expect(order.status).toBe(OrderStatus.FAILED);
@@ -80,6 +87,39 @@ describe('an order that fails for good after the panel created its client (lost 
     await w.t.orm.em.fork().getConnection().execute(`delete from graphile_worker._private_jobs where id = ?`, [job.id]);
     await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
     expect((await w.t.orm.em.fork().findOneOrFail(Subscription, { id: sub.id })).status).toBe(SubscriptionStatus.ACTIVE);
+    expect(w.sim.state().clients.filter((c) => c.name === sub.panelName)).toHaveLength(1);
+  });
+
+  it('puts the subscription\'s own expiry back on the panel when a renewal fails for good after writing it', async () => {
+    const tg = await w.newUser();
+    const bought = await w.asUser<{ createOrder: { subscriptionId: string; payment: { id: string } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: bought.data!.createOrder.payment.id });
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['provision_subscription'] });
+    const sub = await w.t.orm.em.fork().findOneOrFail(Subscription, { customer: { telegramId: tg } });
+    expect(sub.status).toBe(SubscriptionStatus.ACTIVE);
+    const paidUntil = Math.floor(sub.expiresAt!.getTime() / 1000);
+    expect(w.sim.getClientDirect(sub.panelName)!.expiry).toBe(paidUntil);
+
+    const renew = await w.asUser<{ createOrder: { id: string; payment: { id: string } } }>(tg, CREATE_ORDER, {
+      i: { kind: 'RENEW', planId: w.plan.id, subscriptionId: sub.id, paymentMethod: 'CARD_TO_CARD' },
+      k: newKey(),
+    });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: renew.data!.createOrder.payment.id });
+    const stats = await withLostRepliesAfterTheSave(() => drainJobs(w.t.orm, w.t.services, { tasks: ['apply_order'] }));
+    expect(stats.apply_order).toEqual({ ok: 1, failed: 1 });
+    expect((await w.t.orm.em.fork().findOneOrFail(Order, { id: renew.data!.createOrder.id })).status).toBe(OrderStatus.FAILED);
+    // The refunded renewal's expiry reached the panel.
+    expect(w.sim.getClientDirect(sub.panelName)!.expiry).toBeGreaterThan(paidUntil);
+
+    w.sim.server.clearFaults();
+    await new Promise((r) => setTimeout(r, 50)); // let the circuit breaker half-open
+    const [job] = await queuedJobs(w.t.orm, 'set_client_enabled');
+    expect(job.payload).toEqual({ subscriptionId: sub.id });
+    for (let i = 0; i < 2; i++) expect(await runJob(w.t.orm, w.t.services, { ...job, attempts: 0 })).toBeUndefined();
+    expect(w.sim.getClientDirect(sub.panelName)!.expiry).toBe(paidUntil);
     expect(w.sim.state().clients.filter((c) => c.name === sub.panelName)).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buildSuiConfig } from '../../src/clients/sui.adapter';
+import { buildSuiConfig } from '../../src/clients/sui.model';
 import { Role } from '../../src/entities/common';
 import { Server } from '../../src/entities/server.entity';
 import { Subscription } from '../../src/entities/subscription.entity';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Evacuation, EvacuationStatus } from '../../src/entities/evacuation.entity';
 import { Server } from '../../src/entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
-import { buildSuiConfig } from '../../src/clients/sui.adapter';
+import { buildSuiConfig } from '../../src/clients/sui.model';
 import { updateSetting } from '../../src/services/setting.service';
 import { clientSpecOf, newSubscription, panelNameFor } from '../../src/services/subscription.service';
 import { buildCustomer, buildServerFor } from '../factories/commerce';

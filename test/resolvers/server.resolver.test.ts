@@ -97,6 +97,24 @@ describe('servers in GraphQL', () => {
     expect(saved.data!.addServer.status).toBe('UNKNOWN');
   });
 
+  it('tells a wrong web base path apart from a dead port, in addServer and in testServer', async () => {
+    const wrongPath = `${new URL(sui.url).origin}/not-the-panel/`;
+    const wrong = await t.gql(ADD, { i: { name: `wp-${randomUUID()}`, kind: 'SUI', baseUrl: wrongPath, username: sui.username, password: sui.password } }, { key });
+    expect(wrong.errors?.[0].extensions?.details).toMatchObject({ failure: 'WRONG_PATH', reachable: true });
+    expect(wrong.errors?.[0].message).toMatch(/answers, but there is no panel at this web base path/);
+    const dead = await t.gql(ADD, { i: { name: `dp-${randomUUID()}`, kind: 'SUI', baseUrl: 'http://127.0.0.1:1/app/', username: 'a', password: 'b' } }, { key });
+    expect(dead.errors?.[0].extensions?.details).toMatchObject({ failure: 'UNREACHABLE', reachable: false });
+    expect(dead.errors?.[0].message).toMatch(/Nothing answers at this address/);
+
+    const saved = await t.gql<{ addServer: { id: string } }>(ADD, { i: { name: `ws-${randomUUID()}`, kind: 'SUI', baseUrl: wrongPath, username: 'a', password: 'b', skipConnectionTest: true } }, { key });
+    const test = await t.gql<{ testServer: { reachable: boolean; failure: string; error: string } }>(
+      'mutation($id: ID!) { testServer(id: $id) { reachable failure error } }',
+      { id: saved.data!.addServer.id },
+      { key },
+    );
+    expect(test.data!.testServer).toMatchObject({ reachable: true, failure: 'WRONG_PATH' });
+  });
+
   it('refuses a server without usable credentials with BAD_USER_INPUT', async () => {
     const res = await t.gql(ADD, { i: { name: `x-${randomUUID()}`, kind: 'SUI', baseUrl: sui.url, username: 'admin' } }, { key });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');

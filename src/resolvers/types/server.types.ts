@@ -113,6 +113,13 @@ export class ServerTestResultType {
 
   @Field(() => String, { nullable: true })
   error!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Which input to fix: WRONG_PATH (the server answers but no panel is at this web base path), UNREACHABLE (nothing answers at the host and port), WRONG_CREDENTIALS, UNSUPPORTED or REFUSED.',
+  })
+  failure?: string | null;
 }
 
 @InputType()
