@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net';
  * Methods: getMe, sendMessage, sendPhoto, editMessageText, editMessageCaption,
  * editMessageReplyMarkup, answerCallbackQuery, deleteMessage, getUpdates, setWebhook,
  * deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands, deleteMyCommands, sendChatAction,
- * getFile. Anything else answers 404 like an unknown method.
+ * getFile, getChatMember. Anything else answers 404 like an unknown method.
  *
  * Tokens in tests must not look like real bot tokens (the secrets scan): use e.g. `101:user-bot`.
  * The bot id is the numeric part before the colon.
@@ -130,6 +130,8 @@ export interface FakeTelegram {
   failNext(method: string, failure: FakeFailure, opts?: { token?: string }): void;
   /** Queues an update for `token`'s getUpdates; assigns `update_id` when missing. Returns it. */
   pushUpdate(token: string, update: Record<string, unknown>): number;
+  /** Sets a user's membership of a channel or group (getChatMember); unknown members are `left`. */
+  setChatMember(chatId: number | string, userId: number, status: 'creator' | 'administrator' | 'member' | 'left' | 'kicked'): void;
   /** Stores a file for `token` (as if a user had sent it) so getFile and downloads work. */
   addFile(token: string, bytes: Buffer, opts?: { filePath?: string }): FakeFile;
   /** Stops the server; pending long polls answer an empty list first. */
@@ -192,6 +194,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const blocked = new Set<string>();
   const failures: Array<{ method: string; token?: string; failure: FakeFailure }> = [];
   const filesByPath = new Map<string, { token: string; file: FakeFile }>();
+  const members = new Map<string, string>();
+  const knownChats = new Set<string>();
 
   function addBot(token: string, info: { username?: string; firstName?: string } = {}): void {
     if (bots.has(token)) return;
@@ -375,6 +379,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return true;
     },
     getwebhookinfo: (bot) => ({ url: bot.webhookUrl, has_custom_certificate: false, pending_update_count: bot.updates.length }),
+    getchatmember(_bot, p) {
+      const chatId = requireChatId(p);
+      const userId = toInt(p.user_id);
+      if (userId === null) throw bad('user_id is empty');
+      if (!knownChats.has(String(chatId))) throw bad('chat not found');
+      const status = members.get(`${chatId}|${userId}`) ?? 'left';
+      return { status, user: { id: userId, is_bot: false, first_name: 'User' } };
+    },
     getfile(bot, p) {
       const file = bot.files.get(String(p.file_id ?? ''));
       if (!file) throw bad('invalid file_id');
@@ -525,6 +537,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     failNext: (method, failure, opts = {}) => void failures.push({ method, token: opts.token, failure }),
     pushUpdate,
     addFile,
+    setChatMember(chatId, userId, status) {
+      knownChats.add(String(chatId));
+      members.set(`${chatId}|${userId}`, status);
+    },
     async close() {
       for (const bot of bots.values()) bot.poll?.finish({ ok: true, result: [] });
       await new Promise<void>((resolve) => {
