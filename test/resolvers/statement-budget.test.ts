@@ -15,6 +15,7 @@ import {
 import { AdminRole, Role } from '../../src/entities/common';
 import { Admin } from '../../src/entities/admin.entity';
 import { AuditLog } from '../../src/entities/audit-log.entity';
+import { Broadcast, BroadcastAudience } from '../../src/entities/broadcast.entity';
 import { Customer } from '../../src/entities/customer.entity';
 import { DiscountCode } from '../../src/entities/discount-code.entity';
 import { Evacuation, EvacuationStatus } from '../../src/entities/evacuation.entity';
@@ -77,6 +78,7 @@ const LISTS: Record<string, ListCase> = {
   admins: { budget: 1, role: 'ADMIN', args: () => '' },
   settings: { budget: 1, role: 'ADMIN', args: () => '' },
   auditLogs: { budget: 1, role: 'ADMIN', args: () => '(first: 50)' },
+  broadcasts: { budget: 1, role: 'ADMIN', args: () => '' },
   myTickets: { budget: 3, role: 'USER_BOT', args: () => '(first: 50)' },
   tickets: { budget: 2, role: 'ADMIN', args: () => '(first: 50)' },
   resellers: { budget: 1, role: 'ADMIN', args: () => '' },
@@ -173,6 +175,7 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
     em.create(Admin, { telegramId: randomTelegramId(), role: AdminRole.SUPPORT });
     em.create(AuditLog, { actorType: 'SYSTEM', action: 'test', operation: 'test' });
     em.create(Evacuation, { fromServer: servers[0]!, status: EvacuationStatus.COMPLETED });
+    em.create(Broadcast, { html: `news ${i}`, audience: BroadcastAudience.ALL });
     const ticket = em.create(Ticket, { customer, subject: `t${i}` });
     em.create(TicketMessage, { ticket, authorType: TicketAuthor.CUSTOMER, body: 'q' });
     em.create(TicketMessage, { ticket, authorType: TicketAuthor.ADMIN, body: 'a' });
