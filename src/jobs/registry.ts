@@ -1,6 +1,7 @@
 import applyOrder from './apply_order';
 import broadcast from './broadcast';
 import checkServerHealth from './check_server_health';
+import dailyReport from './daily_report';
 import deliverWebhook from './deliver_webhook';
 import type { TaskName } from './enqueue';
 import evacuateServer from './evacuate_server';
@@ -25,6 +26,7 @@ export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   apply_order: applyOrder,
   broadcast,
   check_server_health: checkServerHealth,
+  daily_report: dailyReport,
   deliver_webhook: deliverWebhook,
   evacuate_server: evacuateServer,
   expire_payments: expirePayments,

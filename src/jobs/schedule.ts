@@ -26,4 +26,7 @@ export const CRONTAB: CronItem[] = [
   // drift report, drift_detected_at flags, leftover clean-up, repair when reconcile_auto_repair
   // (default false), one admin alert per server and day when drift was found.
   { task: 'reconcile_server', match: '17 * * * *', identifier: 'reconcile_server', payload: { scheduled: true }, options: { backfillPeriod: 0, maxAttempts: 1, jobKey: 'cron:reconcile_server' } },
+  // Hourly at :05; only the run in the UTC hour of daily_report_hour_utc (default unset: no report)
+  // sends the daily report alert to every admin, once per UTC date.
+  { task: 'daily_report', match: '5 * * * *', identifier: 'daily_report', options: { backfillPeriod: 0, maxAttempts: 1, jobKey: 'cron:daily_report' } },
 ];

@@ -30,6 +30,18 @@ export const ALERT_FACTS = {
   }),
   EVACUATION_COMPLETED: z.object({ moved: z.number().int(), leftovers: z.number().int() }),
   EVACUATION_FAILED: z.object({ moved: z.number().int(), failed: z.number().int(), total: z.number().int().nullable(), reason: z.string(), leftovers: z.number().int() }),
+  /** The daily report at the hour of the `daily_report_hour_utc` setting ("today" is the UTC day so far). */
+  DAILY_REPORT: z.object({
+    customers: z.number().int(),
+    customersToday: z.number().int(),
+    ordersPaidToday: z.number().int(),
+    revenueToday: z.number().int(),
+    revenueLast30Days: z.number().int(),
+    activeSubscriptions: z.number().int(),
+    receiptsWaiting: z.number().int(),
+    failedOrders: z.number().int(),
+    serversDown: z.number().int(),
+  }),
 } as const;
 
 /** An admin alert code. */
@@ -73,6 +85,30 @@ function driftCounts(f: AlertFacts<'DRIFT_DETECTED'>, x: AlertFormat, words: [st
 }
 
 const TEXTS: AlertTexts = {
+  DAILY_REPORT: {
+    fa: {
+      title: 'گزارش روزانه',
+      body: (f, x) =>
+        [
+          `مشتری‌ها: ${x.num(f.customers)} (امروز ${x.num(f.customersToday)})`,
+          `سفارش‌های پرداخت‌شده امروز: ${x.num(f.ordersPaidToday)}`,
+          `درآمد امروز: ${x.num(f.revenueToday)} · ۳۰ روز: ${x.num(f.revenueLast30Days)}`,
+          `اشتراک‌های فعال: ${x.num(f.activeSubscriptions)}`,
+          `رسیدهای در انتظار: ${x.num(f.receiptsWaiting)} · سفارش‌های ناموفق: ${x.num(f.failedOrders)} · سرورهای قطع: ${x.num(f.serversDown)}`,
+        ].join('\n'),
+    },
+    en: {
+      title: 'Daily report',
+      body: (f, x) =>
+        [
+          `Customers: ${x.num(f.customers)} (today ${x.num(f.customersToday)})`,
+          `Orders paid today: ${x.num(f.ordersPaidToday)}`,
+          `Revenue today: ${x.num(f.revenueToday)} · 30 days: ${x.num(f.revenueLast30Days)}`,
+          `Active subscriptions: ${x.num(f.activeSubscriptions)}`,
+          `Receipts waiting: ${x.num(f.receiptsWaiting)} · failed orders: ${x.num(f.failedOrders)} · servers down: ${x.num(f.serversDown)}`,
+        ].join('\n'),
+    },
+  },
   NO_CAPACITY: {
     fa: { title: 'ظرفیت سرورها تکمیل است', body: (f, x) => `هیچ سروری برای پلن <code>${x.text(f.plan)}</code> (گروه <code>${x.text(f.group)}</code>) جا ندارد.` },
     en: { title: 'No server capacity left', body: (f, x) => `No server can host plan ${x.text(f.plan)} (group ${x.text(f.group)}).` },

@@ -36,6 +36,11 @@ export const SETTINGS = {
   health_successes_to_recover: { schema: z.number().int().min(1).max(60), default: 2, doc: 'Consecutive good health probes that bring a DOWN server back (and a slow one back to HEALTHY).' },
   health_degraded_latency_ms: { schema: z.number().int().min(50).max(120_000), default: 2000, doc: 'A health probe slower than this (ms) counts as slow; health_successes_to_recover slow probes in a row mark the server DEGRADED.' },
   health_flaky_failures: { schema: z.number().int().min(1).max(10), default: 2, doc: 'Separate failure episodes within the last 10 probes that mark a server DEGRADED (flaky).' },
+  daily_report_hour_utc: {
+    schema: z.number().int().min(0).max(23).nullable(),
+    default: null,
+    doc: 'UTC hour at which every admin gets the daily report (customers, sales, receipts waiting, failures); null = no report.',
+  },
   reconcile_hour_utc: { schema: z.number().int().min(0).max(23), default: 3, doc: 'UTC hour of the nightly drift reconciliation of every server.' },
   reconcile_auto_repair: { schema: z.boolean(), default: false, doc: 'Nightly reconciliation also repairs missing, wrong and duplicated clients (never deletes orphans).' },
   reconcile_delete_ended_orphans: {

@@ -7,6 +7,7 @@ import { Customer } from '../../src/entities/customer.entity';
 import { Notification, NotificationStatus } from '../../src/entities/notification.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { addAdmin } from '../../src/services/admin.service';
+import { sendDailyReportIfDue } from '../../src/services/daily-report.service';
 import { buildCustomer, buildPlan } from '../factories/commerce';
 import { errorCode, makeKey } from '../helpers/api';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram';
@@ -134,6 +135,21 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
     expect(errorCode(await asBot(support, 'mutation($c: ID!) { messageCustomer(customerId: $c, text: "  ") }', { c: customer.id }))).toBe('BAD_USER_INPUT');
     await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
     expect(fake.sentTo(tg, USER_TOKEN).at(-1)!.text).toContain('Your <b> config is ready');
+  });
+
+  it('sends every admin the daily report once, in the configured UTC hour only', async () => {
+    const em = w.t.orm.em.fork();
+    const before = (await em.getConnection().execute(`select 1 from notification where kind = 'ADMIN_ALERT' and params->>'code' = 'DAILY_REPORT'`)).length;
+    expect(errorCode(await asBot(adminA, 'mutation { updateSetting(key: "daily_report_hour_utc", value: 24) { value } }'))).toBe('BAD_USER_INPUT');
+    expect((await asBot(adminA, 'mutation { updateSetting(key: "daily_report_hour_utc", value: 6) { value } }')).data).toEqual({ updateSetting: { value: 6 } });
+    const at = (h: number) => new Date(Date.UTC(2031, 0, 15, h, 5));
+    expect(await w.t.orm.em.fork().transactional((tx) => sendDailyReportIfDue(tx, at(5)))).toBe(false);
+    expect(await w.t.orm.em.fork().transactional((tx) => sendDailyReportIfDue(tx, at(6)))).toBe(true);
+    expect(await w.t.orm.em.fork().transactional((tx) => sendDailyReportIfDue(tx, at(6)))).toBe(false);
+    const rows = await w.t.orm.em.fork().getConnection().execute(`select recipient_telegram_id from notification where kind = 'ADMIN_ALERT' and params->>'code' = 'DAILY_REPORT'`);
+    expect(rows.length - before).toBe(3);
+    await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
+    expect(fake.sentTo(adminA, ADMIN_TOKEN).at(-1)!.text).toContain('گزارش روزانه');
   });
 
   it('accepts only a plan marked as trial as the trial plan, with a message that says why', async () => {

@@ -16,6 +16,7 @@ export const BOT_SETTINGS = [
   'trial_plan_code',
   'support_handle',
   'required_channel',
+  'daily_report_hour_utc',
 ] as const;
 
 function show(value: unknown): string {
@@ -41,7 +42,7 @@ async function editSetting(ctx: AdminContext, index: number): Promise<void> {
   const key = BOT_SETTINGS[index];
   if (!key) return listSettings(ctx);
   ctx.session.pending = { kind: 'setting', key };
-  const kb = key === 'trial_plan_code' || key === 'required_channel' ? new InlineKeyboard().text(ctx.t('set-clear'), cb.step('clear')) : undefined;
+  const kb = key === 'trial_plan_code' || key === 'required_channel' || key === 'daily_report_hour_utc' ? new InlineKeyboard().text(ctx.t('set-clear'), cb.step('clear')) : undefined;
   await ask(ctx, ctx.t('set-ask', { name: ctx.t(`set-${key.replace(/_/g, '-')}`), hint: ctx.t(`set-hint-${key.replace(/_/g, '-')}`) }), kb);
 }
 

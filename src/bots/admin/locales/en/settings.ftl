@@ -30,3 +30,5 @@ fail-jobs = 🧯 <b>Failed jobs</b>: { $count }
 fail-retry-order = 🔁 Order #{ $number }
 fail-retry-job = 🔁 Job #{ $id }
 fail-retried = Queued again.
+set-daily-report-hour-utc = Daily report hour
+set-hint-daily-report-hour-utc = UTC hour (0–23) of the daily report to every admin; Clear for none.

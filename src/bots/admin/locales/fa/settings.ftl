@@ -30,3 +30,5 @@ fail-jobs = 🧯 <b>کارهای ناموفق</b>: { $count }
 fail-retry-order = 🔁 سفارش #{ $number }
 fail-retry-job = 🔁 کار #{ $id }
 fail-retried = دوباره در صف قرار گرفت.
+set-daily-report-hour-utc = ساعت گزارش روزانه
+set-hint-daily-report-hour-utc = ساعت UTC (۰ تا ۲۳) گزارش روزانه به همه مدیران؛ «پاک کردن» برای هیچ.
