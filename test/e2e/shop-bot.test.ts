@@ -163,7 +163,7 @@ describe('shop bot end to end (fake Bot API, real API, database, worker jobs and
     const referred = randomTelegramId();
     await h.send(referred, `/start ${code}`);
     const row = await w.t.orm.em.fork().getConnection().execute(`select r.telegram_id as ref from customer c join customer r on r.id = c.referred_by_id where c.telegram_id = ?`, [referred]);
-    expect(row.map((r: { ref: unknown }) => Number(r.ref))).toEqual([referrer]);
+    expect((row as Array<{ ref: unknown }>).map((r) => Number(r.ref))).toEqual([referrer]);
     const user = randomTelegramId();
     await h.send(user, `/start p_${w.plan.code}`);
     const opened = await h.press(user, encodeCallback('shopLanguage', 'en'));
