@@ -30,16 +30,21 @@ import { lockForTransaction } from './transaction';
 export const TOP_UP_MIN = 1000;
 export const TOP_UP_MAX = 1_000_000_000;
 
+/** The order kinds `createOrder` sells (a TRIAL has its own use case, requestTrial). */
+export const PURCHASE_KINDS = [OrderKind.NEW, OrderKind.RENEW, OrderKind.ADD_TRAFFIC, OrderKind.TOP_UP] as const;
+/** The payment methods a caller may choose (FREE is only given by the system: trials, grants). */
+export const PURCHASE_METHODS = [PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET, PaymentMethod.RESELLER_BALANCE] as const;
+
 export const createOrderInput = z
   .object({
-    kind: z.enum([OrderKind.NEW, OrderKind.RENEW, OrderKind.ADD_TRAFFIC, OrderKind.TOP_UP]),
+    kind: z.enum(PURCHASE_KINDS),
     /** Required except for TOP_UP. */
     planId: z.uuid().nullish(),
     /** Required for RENEW and ADD_TRAFFIC. */
     subscriptionId: z.uuid().nullish(),
     discountCode: z.string().trim().max(32).nullish(),
     /** RESELLER_BALANCE for a reseller's customers (and only for them). */
-    paymentMethod: z.enum([PaymentMethod.CARD_TO_CARD, PaymentMethod.WALLET, PaymentMethod.RESELLER_BALANCE]),
+    paymentMethod: z.enum(PURCHASE_METHODS),
     /** TOP_UP only: Toman to add to the wallet. */
     amount: z.number().int().min(TOP_UP_MIN).max(TOP_UP_MAX).nullish(),
   })

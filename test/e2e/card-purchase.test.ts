@@ -133,6 +133,18 @@ describe('buying with card-to-card', () => {
     expect(errorCode(res)).toBe('PAYMENT_EXPIRED');
   });
 
+  it('offers in CreateOrderInput only the kinds and payment methods createOrder accepts', async () => {
+    const tg = await w.newUser();
+    for (const i of [
+      { kind: 'TRIAL', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' },
+      { kind: 'NEW', planId: w.plan.id, paymentMethod: 'FREE' },
+    ]) {
+      const res = await w.asUser(tg, CREATE_ORDER, { i, k: newKey() });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    }
+    expect(await w.t.orm.em.fork().count(Order, { customer: { telegramId: tg } })).toBe(0);
+  });
+
   it("never lets a user bot see another customer's order", async () => {
     const owner = await w.newUser();
     const stranger = await w.newUser();

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrderKind, OrderStatus, PaymentMethod, type Order } from '../../entities/order.entity';
-import { SafeIntScalar } from './scalars';
+import { PURCHASE_KINDS, PURCHASE_METHODS } from '../../services/order.service';
+import { enumOf, SafeIntScalar } from './scalars';
 import { PageInfo } from './system.types';
 import { PaymentType } from './payment.types';
 import { PlanType, presentPlan } from './plan.types';
@@ -10,6 +11,14 @@ import { PlanType, presentPlan } from './plan.types';
 registerEnumType(OrderKind, { name: 'OrderKind', description: 'NEW subscription, RENEW, ADD_TRAFFIC, free TRIAL, wallet TOP_UP.' });
 
 registerEnumType(OrderStatus, { name: 'OrderStatus' });
+
+/** What createOrder sells: the service's list, so the schema offers only what the service accepts. */
+export const PurchaseKind = enumOf(PURCHASE_KINDS);
+registerEnumType(PurchaseKind, { name: 'PurchaseKind', description: 'What createOrder sells: NEW subscription, RENEW, ADD_TRAFFIC, wallet TOP_UP (the free trial is requestTrial).' });
+
+/** How a createOrder caller may pay (FREE is given by the system only). */
+export const PurchasePaymentMethod = enumOf(PURCHASE_METHODS);
+registerEnumType(PurchasePaymentMethod, { name: 'PurchasePaymentMethod', description: 'CARD_TO_CARD or WALLET (user bot); RESELLER_BALANCE (reseller keys).' });
 
 @ObjectType({ description: 'A request to buy something.' })
 export class OrderType {
@@ -34,11 +43,11 @@ export class OrderType {
 
 @InputType()
 export class CreateOrderInput {
-  @Field(() => OrderKind) kind!: OrderKind;
+  @Field(() => PurchaseKind) kind!: (typeof PURCHASE_KINDS)[number];
   @Field(() => ID, { nullable: true }) planId?: string;
   @Field(() => ID, { nullable: true, description: 'RENEW and ADD_TRAFFIC: the subscription to change.' }) subscriptionId?: string;
   @Field(() => String, { nullable: true }) discountCode?: string;
-  @Field(() => PaymentMethod) paymentMethod!: PaymentMethod;
+  @Field(() => PurchasePaymentMethod) paymentMethod!: (typeof PURCHASE_METHODS)[number];
   @Field(() => Int, { nullable: true, description: 'TOP_UP: amount to add to the wallet.' }) amount?: number;
   @Field(() => ID, { nullable: true, description: 'RESELLER keys: the customer (own, see upsertResellerCustomer) the order is for; pay with RESELLER_BALANCE.' })
   customerId?: string;

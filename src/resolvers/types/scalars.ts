@@ -26,3 +26,8 @@ export const SafeIntScalar = new GraphQLScalarType({
     return toSafeInt(ast.value);
   },
 });
+
+/** A GraphQL enum object built from a service's value list, so the values are defined once (in the service). */
+export function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+}

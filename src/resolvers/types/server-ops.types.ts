@@ -1,12 +1,10 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { enumOf } from './scalars';
 import { EvacuationStatus } from '../../entities/evacuation.entity';
 import { DRIFT_FIELDS, DRIFT_KINDS, type DriftField, type DriftKind, ORPHAN_REASONS, type OrphanReason, REPAIR_ACTION_KINDS, type RepairActionKind } from '../../services/reconcile.service';
 
-/** GraphQL enums built from the drift model's value lists in src/services/reconcile.service.ts (defined there only). */
-function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
-  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-}
+// GraphQL enums built from the drift model's value lists in src/services/reconcile.service.ts (defined there only).
 export const DriftKindEnum = enumOf(DRIFT_KINDS);
 export const DriftFieldEnum = enumOf(DRIFT_FIELDS);
 export const OrphanReasonEnum = enumOf(ORPHAN_REASONS);

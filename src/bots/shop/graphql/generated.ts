@@ -88,17 +88,30 @@ export type RegisterTelegramUserInput = {
 };
 
 export type CreateOrderInput = {
-  kind: OrderKind;
+  kind: PurchaseKind;
   planId?: string | number | null | undefined;
   /** RENEW and ADD_TRAFFIC: the subscription to change. */
   subscriptionId?: string | number | null | undefined;
   discountCode?: string | null | undefined;
-  paymentMethod: PaymentMethod;
+  paymentMethod: PurchasePaymentMethod;
   /** TOP_UP: amount to add to the wallet. */
   amount?: number | null | undefined;
   /** RESELLER keys: the customer (own, see upsertResellerCustomer) the order is for; pay with RESELLER_BALANCE. */
   customerId?: string | number | null | undefined;
 };
+
+/** What createOrder sells: NEW subscription, RENEW, ADD_TRAFFIC, wallet TOP_UP (the free trial is requestTrial). */
+export type PurchaseKind =
+  | 'NEW'
+  | 'RENEW'
+  | 'ADD_TRAFFIC'
+  | 'TOP_UP';
+
+/** CARD_TO_CARD or WALLET (user bot); RESELLER_BALANCE (reseller keys). */
+export type PurchasePaymentMethod =
+  | 'CARD_TO_CARD'
+  | 'WALLET'
+  | 'RESELLER_BALANCE';
 
 export type RegisterMutationVariables = Exact<{
   input?: RegisterTelegramUserInput | null | undefined;
