@@ -137,6 +137,39 @@ describe('shop bot end to end (fake Bot API, real API, database, worker jobs and
     expect(p.status).toBe('SUBMITTED');
   });
 
+  it('at the receipt step answers a text and a document with hints, takes one photo, and refuses a second receipt', async () => {
+    const user = await persianUser();
+    await h.send(user, '/buy');
+    await h.press(user, encodeCallback('shopPlan', w.plan.id));
+    await h.press(user, encodeCallback('shopFlow', 'skip'));
+    await h.press(user, encodeCallback('shopFlow', 'card'));
+    await h.press(user, encodeCallback('shopFlow', 'paid'));
+    const before = await count();
+    const text = await h.send(user, 'واریز کردم');
+    expect(text[text.length - 1].text).toContain('لطفاً رسید را به صورت عکس بفرستید');
+    const doc = await h.raw(user, { document: { file_id: 'doc', file_unique_id: 'docu', file_name: 'receipt.pdf', mime_type: 'application/pdf' } });
+    expect(doc[doc.length - 1].text).toContain('این یک فایل است');
+    expect(await count()).toEqual(before);
+    const ok = await h.photo(user, await png());
+    expect(ok[ok.length - 1].text).toContain('دریافت شد');
+    const again = await h.photo(user, await png());
+    expect(again[again.length - 1].text).toContain('دیگر منتظر پرداخت نیست');
+    expect(await count()).toEqual({ ...before, receipts: before.receipts + 1 });
+  });
+
+  it('opens a plan from a /start deep link after the language choice, and records a referral code', async () => {
+    const referrer = await persianUser();
+    const code = (await w.asUser<{ myCustomer: { referralCode: string } }>(referrer, '{ myCustomer { referralCode } }')).data!.myCustomer.referralCode;
+    const referred = randomTelegramId();
+    await h.send(referred, `/start ${code}`);
+    const row = await w.t.orm.em.fork().getConnection().execute(`select r.telegram_id as ref from customer c join customer r on r.id = c.referred_by_id where c.telegram_id = ?`, [referred]);
+    expect((row as Array<{ ref: unknown }>).map((r) => Number(r.ref))).toEqual([referrer]);
+    const user = randomTelegramId();
+    await h.send(user, `/start p_${w.plan.code}`);
+    const opened = await h.press(user, encodeCallback('shopLanguage', 'en'));
+    expect(opened[opened.length - 1].text).toContain('Do you have a discount code?');
+  });
+
   it('answers garbage at every step and changes nothing', async () => {
     const user = await persianUser();
     const before = await count();
