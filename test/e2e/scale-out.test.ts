@@ -144,5 +144,5 @@ describe('two worker processes with panel calls slower than three heartbeats', (
     const suiCopies = suiSubs.map((id) => sui.state().clients.filter((c) => c.name === nameOf.get(id)).length);
     expect(xuiCopies).toEqual(xuiSubs.map(() => 1));
     expect(suiCopies).toEqual(suiSubs.map(() => 1));
-  }, 180_000);
+  }, 90_000);
 });

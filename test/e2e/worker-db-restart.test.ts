@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { quickAddJob } from 'graphile-worker';
 import { Client } from 'pg';
 import { ensureDatabase, migrate } from '../../src/db/database';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,16 +22,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Adds a cheap job straight through graphile-worker's SQL API and returns its id. */
+/** Adds a cheap job through graphile-worker's own API (no ORM in this test's process) and returns its id. */
 async function addJob(url: string): Promise<string> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ id: string }>(`select id::text as id from graphile_worker.add_job('expire_payments', '{}'::json)`);
-    return r.rows[0].id;
-  } finally {
-    await c.end();
-  }
+  return (await quickAddJob({ connectionString: url }, 'expire_payments', {})).id;
 }
 
 async function jobDone(url: string, id: string): Promise<boolean> {

@@ -145,7 +145,7 @@ describe('authorization matrix', () => {
       }),
     );
     expect([...outcomes].sort()).toEqual([...expected].sort());
-  }, 180_000);
+  }, 60_000);
 
   it('gives each caller checked through a twin the same principal and the same refusals as the twin', async () => {
     const view = async (c: Caller) => {

@@ -26,6 +26,7 @@ import { Payment, PaymentStatus } from '../../src/entities/payment.entity';
 import { Plan } from '../../src/entities/plan.entity';
 import { Server, ServerKind, ServerStatus } from '../../src/entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
+import { enqueueMany } from '../../src/jobs/enqueue';
 import { createApiKey } from '../../src/services/api-key.service';
 import { ALL_SCOPES } from '../../src/services/api-key-scopes';
 import { Reseller } from '../../src/entities/reseller.entity';
@@ -207,11 +208,11 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
   await em.flush();
   for (let i = 0; i < n; i++) await createApiKey(em, { name: `budget ${i}`, role: Role.SUPPORT }, 'test');
   const { secret: resellerKey } = await createApiKey(em, { name: 'budget reseller', role: Role.RESELLER, resellerId: reseller.id, scopes: ALL_SCOPES }, 'test');
-  // Failed jobs: graphile-worker's own table, as the worker leaves them after the last attempt.
+  // Failed jobs: queued through the typed enqueue, then left as the worker leaves them after the last attempt.
+  await enqueueMany(em, Array.from({ length: n }, () => ({ task: 'expire_payments' as const, payload: {}, options: { maxAttempts: 1 } })));
   await em.getConnection().execute(
-    `select graphile_worker.add_job('budget_test', json_build_object('i', g), max_attempts := 1) from generate_series(1, ${n}) g`,
+    `update graphile_worker._private_jobs set attempts = 1, last_error = 'boom' where task_id = (select id from graphile_worker._private_tasks where identifier = 'expire_payments')`,
   );
-  await em.getConnection().execute(`update graphile_worker._private_jobs set attempts = 1, last_error = 'boom' where task_id = (select id from graphile_worker._private_tasks where identifier = 'budget_test')`);
   return {
     customerId: customer.id,
     serverId: servers[0]!.id,
