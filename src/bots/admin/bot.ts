@@ -1,4 +1,4 @@
-import { Bot, session, type Middleware } from 'grammy';
+import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { callbackPattern, decodeCallback } from '../../notifications/callback-data';
 import {
@@ -9,10 +9,9 @@ import {
   errorBoundary,
   floodLimit,
   GraphqlClient,
-  perChatOrder,
-  sessionStorage,
   startPolling,
   startWebhook,
+  useBotBasics,
   type BotHandle,
   type BotStateStore,
   type BoundaryLogger,
@@ -106,22 +105,7 @@ export function createAdminBot(config: AdminBotConfig, deps: AdminBotDeps): Admi
   const inputs = Object.assign({}, ...features.map((f) => f.inputs ?? {})) as Required<Feature>['inputs'];
   const steps = Object.assign({}, ...features.map((f) => f.steps ?? {})) as Required<Feature>['steps'];
 
-  if (deps.onUpdateDone) {
-    const done = deps.onUpdateDone;
-    bot.use(async (ctx, next) => {
-      try {
-        await next();
-      } finally {
-        done(ctx.update.update_id);
-      }
-    });
-  }
-  bot.use(answers.ensure as Middleware<AdminContext>);
-  bot.use(perChatOrder<AdminContext>());
-  bot.use(answers.track as Middleware<AdminContext>);
-  // Only private chats: group messages are ignored.
-  bot.filter((ctx) => ctx.chat?.type !== 'private' || !ctx.from, () => undefined);
-  bot.use(session<AdminSession, AdminContext>({ initial: () => ({}), storage: sessionStorage<AdminSession>(deps.store), getSessionKey: (ctx) => ctx.chat?.id.toString() }));
+  useBotBasics<AdminSession, AdminContext>(bot, { answers, store: deps.store, onUpdateDone: deps.onUpdateDone });
   bot.use(texts.i18n);
   bot.use(errorBoundary<AdminContext>({ has: texts.has, logger: log }));
   if (config.flood) bot.use(floodLimit<AdminContext>({ ...config.flood, text: (ctx) => ctx.t('flood-slow-down') }));

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Bot, type Context, type MiddlewareFn, webhookCallback } from 'grammy';
+import { Bot, session, type Context, type Middleware, type MiddlewareFn, type SessionFlavor, webhookCallback } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import type { UserFromGetMe, Update } from 'grammy/types';
+import { sessionStorage, type BotStateStore } from './state-store';
 
 /**
  * How both bots run: the same plumbing (429 handling, per-chat order, flood limit, every callback
@@ -87,6 +88,32 @@ export class CallbackAnswers {
       }
     }
   };
+}
+
+/**
+ * The first middleware of both bots, in this order: the hook that sees each update finish (tests,
+ * benchmarks), every callback query answered, per-chat ordering, private chats only (group
+ * messages are ignored), then the session kept in PostgreSQL per chat.
+ */
+export function useBotBasics<S extends object, C extends Context & SessionFlavor<S>>(
+  bot: Bot<C>,
+  opts: { answers: CallbackAnswers; store: BotStateStore; onUpdateDone?: (updateId: number) => void },
+): void {
+  const done = opts.onUpdateDone;
+  if (done) {
+    bot.use(async (ctx, next) => {
+      try {
+        await next();
+      } finally {
+        done(ctx.update.update_id);
+      }
+    });
+  }
+  bot.use(opts.answers.ensure as Middleware<C>);
+  bot.use(perChatOrder<C>());
+  bot.use(opts.answers.track as Middleware<C>);
+  bot.filter((ctx) => ctx.chat?.type !== 'private' || !ctx.from, () => undefined);
+  bot.use(session<S, C>({ initial: () => ({}) as S, storage: sessionStorage<S>(opts.store), getSessionKey: (ctx) => ctx.chat?.id.toString() }));
 }
 
 /** A running bot. */

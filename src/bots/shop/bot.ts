@@ -1,4 +1,4 @@
-import { Bot, Composer, session, type Context, type Middleware } from 'grammy';
+import { Bot, Composer, type Context } from 'grammy';
 import { conversations } from '@grammyjs/conversations';
 import type { UserFromGetMe } from 'grammy/types';
 import { callbackPattern, decodeCallback } from '../../notifications/callback-data';
@@ -9,11 +9,10 @@ import {
   errorBoundary,
   floodLimit,
   GraphqlClient,
-  perChatOrder,
   retryTransformer,
-  sessionStorage,
   startPolling,
   startWebhook,
+  useBotBasics,
   BOT_LANGUAGES,
   type BotHandle,
   type BotStateStore,
@@ -94,22 +93,8 @@ export function createShopBot(config: ShopBotConfig, botDeps: ShopBotDeps): Shop
   const answers = new CallbackAnswers();
   const log = deps0.logger;
 
-  if (deps0.onUpdateDone) {
-    const done = deps0.onUpdateDone;
-    bot.use(async (ctx, next) => {
-      try {
-        await next();
-      } finally {
-        done(ctx.update.update_id);
-      }
-    });
-  }
-  bot.use(answers.ensure as Middleware<ShopContext>);
-  bot.use(perChatOrder<ShopContext>());
-  bot.use(answers.track as Middleware<ShopContext>);
   // Only private chats: the shop is one-to-one.
-  bot.filter((ctx) => ctx.chat?.type !== 'private' || !ctx.from, () => undefined);
-  bot.use(session<ShopSession, ShopContext>({ initial: () => ({}), storage: sessionStorage<ShopSession>(deps0.store), getSessionKey: (ctx) => ctx.chat?.id.toString() }));
+  useBotBasics<ShopSession, ShopContext>(bot, { answers, store: deps0.store, onUpdateDone: deps0.onUpdateDone });
   bot.use((ctx, next) => {
     ctx.shop = { api: gql.forUser(ctx.from!.id), lang: ctx.session.lang ?? 'fa' };
     return next();
