@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createTelegramSender } from '../../src/clients/telegram.client';
 import { openOrm } from '../../src/main/orm';
 import { Admin } from '../../src/entities/admin.entity';
-import { AdminRole } from '../../src/entities/common';
+import { AdminRole, Role } from '../../src/entities/common';
 import { Customer } from '../../src/entities/customer.entity';
 import { LedgerKind } from '../../src/entities/ledger-entry.entity';
 import type { Plan } from '../../src/entities/plan.entity';
@@ -16,6 +16,7 @@ import { postToWallet } from '../../src/services/wallet.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { startXuiSimulator, type XuiSimulator } from '../../src/simulators/xui/xui.simulator';
 import { buildCustomer, buildPlan, buildServerFor, GB } from '../factories/commerce';
+import { makeKey, startTestApi, type TestApi } from './api';
 import { createIsolatedDatabase } from './db';
 import { startFakeTelegram, type FakeMessage, type FakeTelegram } from './fake-telegram';
 import { drainJobs, queuedJobs, runJob } from './jobs';
@@ -160,3 +161,27 @@ export async function jobsFor(orm: MikroORM, task: string, subscriptionId: strin
 }
 
 export { GB };
+
+/** A lifecycle world with the real API in front of it and ADMIN and SUPPORT keys (resolver tests). */
+export interface LifecycleApi {
+  w: LifecycleWorld;
+  t: TestApi;
+  adminKey: string;
+  supportKey: string;
+  close(): Promise<void>;
+}
+
+export async function startLifecycleApi(): Promise<LifecycleApi> {
+  const w = await startLifecycleWorld();
+  const t = await startTestApi({ orm: w.orm, services: w.services });
+  return {
+    w,
+    t,
+    adminKey: await makeKey(w.orm, Role.ADMIN),
+    supportKey: await makeKey(w.orm, Role.SUPPORT),
+    async close() {
+      await t.close();
+      await w.close();
+    },
+  };
+}

@@ -1,7 +1,6 @@
-import { Role } from '../../src/entities/common';
 import { SubscriptionStatus } from '../../src/entities/subscription.entity';
-import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
-import { jobsFor, startLifecycleWorld, type LifecycleWorld } from '../helpers/lifecycle';
+import { errorCode, type TestApi } from '../helpers/api';
+import { jobsFor, startLifecycleApi, type LifecycleWorld } from '../helpers/lifecycle';
 
 const SET = 'mutation($id: ID!, $on: Boolean!) { setSubscriptionEnabled(id: $id, enabled: $on) { id status } }';
 
@@ -9,15 +8,9 @@ describe('setSubscriptionEnabled (ADMIN)', () => {
   let w: LifecycleWorld;
   let t: TestApi;
   let adminKey: string;
-  beforeAll(async () => {
-    w = await startLifecycleWorld();
-    t = await startTestApi({ orm: w.orm, services: w.services });
-    adminKey = await makeKey(w.orm, Role.ADMIN);
-  });
-  afterAll(async () => {
-    await t.close();
-    await w.close();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ w, t, adminKey, close } = await startLifecycleApi()));
+  afterAll(() => close());
 
   const set = (id: string, on: boolean) => t.gql<{ setSubscriptionEnabled: { id: string; status: string } }>(SET, { id, on }, { key: adminKey });
 

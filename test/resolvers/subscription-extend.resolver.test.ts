@@ -1,7 +1,6 @@
-import { Role } from '../../src/entities/common';
 import { SubscriptionStatus } from '../../src/entities/subscription.entity';
-import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
-import { jobsFor, startLifecycleWorld, type LifecycleWorld } from '../helpers/lifecycle';
+import { errorCode, type TestApi } from '../helpers/api';
+import { jobsFor, startLifecycleApi, type LifecycleWorld } from '../helpers/lifecycle';
 
 const EXTEND = 'mutation($id: ID!, $days: Int!) { extendSubscription(id: $id, days: $days) { id status } }';
 const DAY = 86_400_000;
@@ -11,16 +10,9 @@ describe('extendSubscription (ADMIN)', () => {
   let t: TestApi;
   let adminKey: string;
   let supportKey: string;
-  beforeAll(async () => {
-    w = await startLifecycleWorld();
-    t = await startTestApi({ orm: w.orm, services: w.services });
-    adminKey = await makeKey(w.orm, Role.ADMIN);
-    supportKey = await makeKey(w.orm, Role.SUPPORT);
-  });
-  afterAll(async () => {
-    await t.close();
-    await w.close();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ w, t, adminKey, supportKey, close } = await startLifecycleApi()));
+  afterAll(() => close());
 
   const extend = (id: string, days: number, key = adminKey) =>
     t.gql<{ extendSubscription: { id: string; status: string } }>(EXTEND, { id, days }, { key });

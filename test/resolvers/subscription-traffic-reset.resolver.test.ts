@@ -1,7 +1,6 @@
-import { Role } from '../../src/entities/common';
 import { SubscriptionStatus } from '../../src/entities/subscription.entity';
-import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
-import { jobsFor, startLifecycleWorld, type LifecycleWorld } from '../helpers/lifecycle';
+import { errorCode, type TestApi } from '../helpers/api';
+import { jobsFor, startLifecycleApi, type LifecycleWorld } from '../helpers/lifecycle';
 
 const RESET = 'mutation($id: ID!) { resetSubscriptionTraffic(id: $id) { id status } }';
 const MB = 1024 * 1024;
@@ -11,16 +10,9 @@ describe('resetSubscriptionTraffic (ADMIN)', () => {
   let t: TestApi;
   let adminKey: string;
   let supportKey: string;
-  beforeAll(async () => {
-    w = await startLifecycleWorld();
-    t = await startTestApi({ orm: w.orm, services: w.services });
-    adminKey = await makeKey(w.orm, Role.ADMIN);
-    supportKey = await makeKey(w.orm, Role.SUPPORT);
-  });
-  afterAll(async () => {
-    await t.close();
-    await w.close();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ w, t, adminKey, supportKey, close } = await startLifecycleApi()));
+  afterAll(() => close());
 
   const reset = (id: string, key = adminKey) => t.gql<{ resetSubscriptionTraffic: { id: string; status: string } }>(RESET, { id }, { key });
   const sync = () => w.run('sync_server_usage', { serverId: w.suiServer.id });
