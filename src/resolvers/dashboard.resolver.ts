@@ -18,7 +18,8 @@ class DashboardType {
   @Field(() => [StatusCount]) subscriptionsByStatus!: StatusCount[];
   @Field(() => Int) ordersPaidToday!: number;
   @Field(() => SafeIntScalar, { description: 'Paid purchases (not wallet top-ups) today.' }) revenueToday!: number;
-  @Field(() => SafeIntScalar) revenueLast30Days!: number;
+  @Field(() => SafeIntScalar, { description: 'Paid purchases in the last 7 × 24 hours.' }) revenueLast7Days!: number;
+  @Field(() => SafeIntScalar, { description: 'Paid purchases in the last 30 × 24 hours.' }) revenueLast30Days!: number;
   @Field(() => Int, { description: 'Card payments with a receipt waiting for review.' }) paymentsToReview!: number;
   @Field(() => Int) failedOrders!: number;
   @Field(() => [StatusCount], { description: 'Active servers by health status.' }) serversByStatus!: StatusCount[];

@@ -7,6 +7,7 @@ export interface Dashboard {
   subscriptionsByStatus: Array<{ status: string; count: number }>;
   ordersPaidToday: number;
   revenueToday: number;
+  revenueLast7Days: number;
   revenueLast30Days: number;
   paymentsToReview: number;
   failedOrders: number;
@@ -27,6 +28,7 @@ export async function buildDashboard(em: EntityManager): Promise<Dashboard> {
     subscriptionsByStatus: await groups(`select status, count(*)::int as n from subscription group by status order by status`),
     ordersPaidToday: await one(`select count(*) as n from "order" where ${paid} and paid_at >= ${today}`),
     revenueToday: await one(`select coalesce(sum(amount_due), 0) as n from "order" where ${paid} and paid_at >= ${today}`),
+    revenueLast7Days: await one(`select coalesce(sum(amount_due), 0) as n from "order" where ${paid} and paid_at >= now() - interval '7 days'`),
     revenueLast30Days: await one(`select coalesce(sum(amount_due), 0) as n from "order" where ${paid} and paid_at >= now() - interval '30 days'`),
     paymentsToReview: await one(`select count(*) as n from payment where method = 'CARD_TO_CARD' and status = 'SUBMITTED'`),
     failedOrders: await one(`select count(*) as n from "order" where status = 'FAILED'`),

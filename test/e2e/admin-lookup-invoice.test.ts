@@ -98,6 +98,24 @@ describe('admin dashboard', () => {
     expect(d).toMatchObject({ customers: 2, revenueToday: w.plan.price, ordersPaidToday: 1, paymentsToReview: 1, walletBalances: 20_000 });
     expect(d.subscriptionsByStatus).toEqual([{ status: 'PROVISIONING', count: 1 }]);
   });
+
+  it('sums revenue of today, the last 7 days and the last 30 days by when each purchase was paid', async () => {
+    type R = { dashboard: { revenueToday: number; revenueLast7Days: number; revenueLast30Days: number } };
+    const revenue = async () => (await w.asAdmin<R>('{ dashboard { revenueToday revenueLast7Days revenueLast30Days } }')).data!.dashboard;
+    const before = await revenue();
+    const tg = await w.newUser();
+    const order = await w.asUser<{ createOrder: { id: string; payment: { id: string } } }>(tg, CREATE_ORDER, { i: { kind: 'NEW', planId: w.plan.id, paymentMethod: 'CARD_TO_CARD' }, k: newKey() });
+    await w.asAdmin('mutation($p: ID!) { approvePayment(paymentId: $p) { status } }', { p: order.data!.createOrder.payment.id });
+    const paidAgo = (days: number) => w.t.orm.em.fork().getConnection().execute(`update "order" set paid_at = now() - make_interval(days => ?) where id = ?`, [days, order.data!.createOrder.id]);
+    const price = w.plan.price;
+    expect(await revenue()).toEqual({ revenueToday: before.revenueToday + price, revenueLast7Days: before.revenueLast7Days + price, revenueLast30Days: before.revenueLast30Days + price });
+    await paidAgo(3);
+    expect(await revenue()).toMatchObject({ revenueToday: before.revenueToday, revenueLast7Days: before.revenueLast7Days + price, revenueLast30Days: before.revenueLast30Days + price });
+    await paidAgo(10);
+    expect(await revenue()).toMatchObject({ revenueLast7Days: before.revenueLast7Days, revenueLast30Days: before.revenueLast30Days + price });
+    await paidAgo(31);
+    expect(await revenue()).toMatchObject({ revenueLast7Days: before.revenueLast7Days, revenueLast30Days: before.revenueLast30Days });
+  });
 });
 
 describe('plan catalogue', () => {

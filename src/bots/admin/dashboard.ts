@@ -15,7 +15,7 @@ async function showDashboard(ctx: AdminContext): Promise<void> {
     '',
     ctx.t('dash-customers', { total: n(d.customers), today: n(d.customersToday) }),
     ctx.t('dash-active-subs', { count: n(active) }),
-    ctx.t('dash-revenue', { today: formatMoney(d.revenueToday, l), month: formatMoney(d.revenueLast30Days, l) }),
+    ctx.t('dash-revenue', { today: formatMoney(d.revenueToday, l), week: formatMoney(d.revenueLast7Days, l), month: formatMoney(d.revenueLast30Days, l) }),
     ctx.t('dash-orders-today', { count: n(d.ordersPaidToday) }),
     ctx.t('dash-receipts', { count: n(d.paymentsToReview) }),
     ctx.t('dash-failed', { count: n(d.failedOrders) }),

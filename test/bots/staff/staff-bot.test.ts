@@ -184,6 +184,11 @@ describe('admin bot (through the fake Bot API, the real API, database, jobs and 
     expect(closed.text).toContain('بسته');
   });
 
+  it('shows revenue of today, 7 and 30 days on the dashboard', async () => {
+    const dash = (await h.send(sara, '/dashboard')).at(-1)!;
+    expect(dash.text).toMatch(/💵 درآمد امروز: .+ · ۷ روز اخیر: .+ · ۳۰ روز اخیر: .+/);
+  });
+
   it('answers every screen of the main menu in both languages without a Bot API error', async () => {
     const SKIP = /^(ad:(srvoff|srvon|ban|unban|ploff|plon|cdoff|repair|evac|evacgo|sync|ford|subrst|suboff|subon|rcpt)|an:fjob|ao:lang)/;
     const openSection = async (admin: number, data: string): Promise<FakeMessage> => {

@@ -213,7 +213,7 @@ export type MessageCustomerMutation = { messageCustomer: boolean };
 export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardQuery = { dashboard: { customers: number, customersToday: number, ordersPaidToday: number, revenueToday: number, revenueLast30Days: number, paymentsToReview: number, failedOrders: number, subscriptionsByStatus: Array<{ status: string, count: number }>, serversByStatus: Array<{ status: string, count: number }> } };
+export type DashboardQuery = { dashboard: { customers: number, customersToday: number, ordersPaidToday: number, revenueToday: number, revenueLast7Days: number, revenueLast30Days: number, paymentsToReview: number, failedOrders: number, subscriptionsByStatus: Array<{ status: string, count: number }>, serversByStatus: Array<{ status: string, count: number }> } };
 
 export type DashboardServersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -598,6 +598,7 @@ export const DashboardDocument = new TypedDocumentString(`
     customersToday
     ordersPaidToday
     revenueToday
+    revenueLast7Days
     revenueLast30Days
     paymentsToReview
     failedOrders

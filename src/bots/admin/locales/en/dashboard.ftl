@@ -2,7 +2,7 @@
 dash-title = 📊 <b>Dashboard</b>
 dash-customers = 👥 Customers: { $total } (today: { $today })
 dash-active-subs = 📶 Active subscriptions: { $count }
-dash-revenue = 💵 Revenue today: { $today } · last 30 days: { $month }
+dash-revenue = 💵 Revenue today: { $today } · last 7 days: { $week } · last 30 days: { $month }
 dash-orders-today = 🧾 Orders paid today: { $count }
 dash-receipts = 💰 Receipts waiting: { $count }
 dash-failed = 🧯 Failed orders: { $count }
