@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { isPanelError } from '../clients/panel-error';
 import type { PanelAdapter } from '../clients/panel.types';
 import { Evacuation, EvacuationStatus } from '../entities/evacuation.entity';
 import { Inbound } from '../entities/inbound.entity';
@@ -14,7 +15,7 @@ import type { PanelRegistry } from './panel-registry';
 import { chooseServer, usableInbounds } from './placement.service';
 import { activeSubscriptionCounts, LOAD_STATUSES } from './server.service';
 import { clientSpecOf } from './subscription.service';
-import { pgTextArray, safeError } from './panel-failure';
+import { isPermanentPanelFailure, pgTextArray, safeError } from './panel-failure';
 
 /** Subscriptions moved per `evacuate_server` run; a run that moved some enqueues the next. */
 export const EVACUATION_BATCH = 100;
@@ -23,7 +24,7 @@ export const EVACUATION_CONCURRENCY = 4;
 /** Attempts of one run before the evacuation is marked FAILED (a second call resumes it). */
 export const EVACUATION_MAX_ATTEMPTS = 10;
 
-/** Errors that concern a whole panel (not one client): the run stops and is retried. */
+/** Errors (other than a panel's own) that concern a whole panel, not one client: the run stops and is retried. */
 const OUTAGE_CODES = new Set(['PANEL_UNAVAILABLE', 'PANEL_AUTH_FAILED', 'PANEL_VERSION_UNSUPPORTED']);
 
 /** What the evacuation services need. */
@@ -32,7 +33,16 @@ export interface EvacuationDeps {
   logger: Logger;
 }
 
-function isOutage(err: unknown): boolean {
+/**
+ * Whether a failed move stops the run (thrown, so graphile-worker retries it) instead of failing
+ * that one subscription's move. A panel failure follows the same rule as provisioning: one the
+ * panel may get over (`PanelError.retryable`) is retried, a permanent refusal
+ * ({@link isPermanentPanelFailure}: wrong path, refused credentials, a refused client) fails the
+ * move at once, whatever its code. Our own refusals (NO_CAPACITY, ...) fail the move; unexpected
+ * errors stop the run.
+ */
+function stopsRun(err: unknown): boolean {
+  if (isPanelError(err)) return !isPermanentPanelFailure(err);
   return !isAppError(err) || OUTAGE_CODES.has(err.code);
 }
 
@@ -263,7 +273,8 @@ async function markFailed(em: EntityManager, evacuationId: string, reason: strin
  * parallel, {@link EVACUATION_CONCURRENCY} at a time) and enqueues the next run, or finishes the
  * evacuation when none is left. A panel outage stops the run (thrown, so graphile-worker retries);
  * on the last attempt the evacuation becomes FAILED. A subscription that cannot be placed or is
- * refused by the target is counted in `failed` and skipped until the evacuation is resumed.
+ * refused by the target for good is counted in `failed` at once (with the reason in `lastError`)
+ * and skipped until the evacuation is resumed; the others go on.
  */
 export async function processEvacuation(
   em: EntityManager,
@@ -311,7 +322,7 @@ export async function processEvacuation(
     let outage: unknown = null;
     for (const [i, r] of results.entries()) {
       if (r.ok) continue;
-      if (isOutage(r.error)) {
+      if (stopsRun(r.error)) {
         outage ??= r.error;
         continue;
       }

@@ -1,72 +1,21 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { buildSuiConfig } from '../../src/clients/sui.model';
 import { Role } from '../../src/entities/common';
 import { Server } from '../../src/entities/server.entity';
 import { Subscription } from '../../src/entities/subscription.entity';
 import type { AppServices } from '../../src/services/app-services';
-import { panelNameFor } from '../../src/services/subscription.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
-import { buildCustomer, buildPlan, buildServerFor, GB } from '../factories/commerce';
+import { buildCustomer, buildPlan, buildServerFor } from '../factories/commerce';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { openOrm } from '../../src/main/orm';
 import { createIsolatedDatabase } from '../helpers/db';
-import { queuedJobs, runJob, type QueuedJob } from '../helpers/jobs';
+import { drainEvacuation, jobsFor, seedSubscriptions, type EvacuationView, type Seeded } from '../helpers/evacuation';
+import { runJob, type QueuedJob } from '../helpers/jobs';
 import { alertCodes, makeAdmin, servicesWithInstantBreaker } from '../helpers/server-ops';
 
 const COUNT = 500;
 const EVACUATE = `mutation($from: ID!, $to: ID) { evacuateServer(fromServerId: $from, toServerId: $to) {
   id status total moved failed remaining leftovers fromServerId toServerId lastError
 } }`;
-
-interface EvacuationView {
-  id: string;
-  status: string;
-  total: number;
-  moved: number;
-  failed: number;
-  remaining: number;
-  leftovers: number;
-  lastError: string | null;
-}
-
-type Seeded = Array<{ id: string; panel_name: string; client_uuid: string; client_password: string; sub_token: string; status: string }>;
-
-/** Subscriptions inserted in one statement, and their clients seeded in the simulator in-process. */
-async function seedSubscriptions(
-  orm: MikroORM,
-  opts: { count: number; customerId: string; planId: string; server: Server; sim: SuiSimulator; inboundId: number },
-): Promise<Seeded> {
-  const expiresAt = new Date(Math.floor(Date.now() / 1000 + 30 * 86_400) * 1000);
-  const seeded: Seeded = Array.from({ length: opts.count }, (_, i) => {
-    const id = randomUUID();
-    return {
-      id,
-      panel_name: panelNameFor(id),
-      client_uuid: randomUUID(),
-      client_password: randomBytes(12).toString('base64url'),
-      sub_token: randomBytes(24).toString('base64url'),
-      status: i % 10 === 0 ? 'DISABLED' : i % 10 === 1 ? 'EXPIRED' : 'ACTIVE',
-    };
-  });
-  await orm.em.fork().getConnection().execute(
-    `insert into subscription (id, customer_id, plan_id, server_id, inbound_ids, panel_name, client_uuid, client_password, status, traffic_limit_bytes, expires_at, sub_token)
-     select r.id, ?, ?, ?, ?::text[], r.panel_name, r.client_uuid, r.client_password, r.status, ?, ?, r.sub_token
-       from jsonb_to_recordset(?::jsonb) as r(id uuid, panel_name text, client_uuid uuid, client_password text, status text, sub_token text)`,
-    [opts.customerId, opts.planId, opts.server.id, `{${opts.inboundId}}`, 50 * GB, expiresAt.toISOString(), JSON.stringify(seeded)],
-  );
-  opts.sim.seedClients(
-    seeded.map((s) => ({
-      name: s.panel_name,
-      enable: s.status === 'ACTIVE',
-      config: buildSuiConfig(s.panel_name, s.client_uuid, s.client_password),
-      volume: 50 * GB,
-      expiry: Math.floor(expiresAt.getTime() / 1000),
-    })),
-    { inboundIds: [opts.inboundId] },
-  );
-  return seeded;
-}
 
 describe('evacuate_server', () => {
   let db: { url: string; drop(): Promise<void> };
@@ -127,24 +76,8 @@ describe('evacuate_server', () => {
     return res.data!.evacuateServer;
   }
 
-  async function jobsOf(evacuationId: string): Promise<QueuedJob[]> {
-    return (await queuedJobs(orm, 'evacuate_server')).filter((j) => j.payload.evacuationId === evacuationId && j.attempts < j.maxAttempts);
-  }
-
-  /** Runs this evacuation's jobs like a worker with instant backoff until none is left. */
-  async function drain(evacuationId: string): Promise<void> {
-    const conn = orm.em.fork().getConnection();
-    for (let round = 0; round < 50; round++) {
-      const jobs = await jobsOf(evacuationId);
-      if (jobs.length === 0) return;
-      for (const job of jobs) {
-        const err = await runJob(orm, services, job);
-        if (err) await conn.execute(`update graphile_worker._private_jobs set attempts = attempts + 1, last_error = ? where id = ?::bigint`, [String(err), job.id]);
-        else await conn.execute(`delete from graphile_worker._private_jobs where id = ?::bigint`, [job.id]);
-      }
-    }
-    throw new Error('evacuation jobs did not settle');
-  }
+  const jobsOf = (evacuationId: string): Promise<QueuedJob[]> => jobsFor(orm, 'evacuate_server', 'evacuationId', evacuationId);
+  const drain = (evacuationId: string): Promise<void> => drainEvacuation(orm, services, evacuationId);
 
   async function progress(id: string): Promise<EvacuationView> {
     const res = await t.gql<{ evacuation: EvacuationView }>(
@@ -218,6 +151,49 @@ describe('evacuate_server', () => {
     expect(target.state().clients).toHaveLength(COUNT);
     // About 10 s on an idle 2-core machine; the margin is for CPU contention from parallel test files.
   }, 60_000);
+  it('fails the move of a subscription the target refuses for good at once, with the reason, and moves the others in the same run', async () => {
+    const plan = await buildPlan(orm);
+    const [src, dst] = await Promise.all([startSuiSimulator({ profile: '1.5' }), startSuiSimulator({ profile: '1.5' })]);
+    try {
+      const servers: Server[] = [];
+      for (const sim of [src, dst]) {
+        const inbound = sim.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
+        servers.push(
+          await buildServerFor(orm, services.secrets, sim, {
+            kind: 'SUI',
+            serverGroup: plan.serverGroup,
+            capacity: 100,
+            profile: '1.5',
+            inbounds: [{ remoteId: String(inbound.id), tag: inbound.tag, protocol: 'vless', port: 443 }],
+          }),
+        );
+      }
+      const customer = await buildCustomer(orm);
+      const subs = await seedSubscriptions(orm, { count: 5, customerId: customer.id, planId: plan.id, server: servers[0], sim: src, inboundId: src.state().inbounds[0].id, status: 'ACTIVE' });
+      // One create on the target answers 404 (wrong path): a permanent PANEL_UNAVAILABLE, not an outage to wait out.
+      dst.server.injectFault({ fault: { kind: 'status', status: 404 }, match: { method: 'POST', pathIncludes: 'save' }, times: 1 });
+      const ev = await evacuate(servers[0].id, servers[1].id);
+
+      // The first run does not throw (no retry is spent): four moved, the refused one failed with its reason.
+      const [first] = await jobsOf(ev.id);
+      expect(await runJob(orm, services, first)).toBeUndefined();
+      const after = await progress(ev.id);
+      expect(after).toMatchObject({ status: 'RUNNING', moved: 4, failed: 1 });
+      expect(after.lastError).toMatch(/^PANEL_UNAVAILABLE: not found/);
+      await orm.em.fork().getConnection().execute(`delete from graphile_worker._private_jobs where id = ?::bigint`, [first.id]);
+
+      await drain(ev.id);
+      expect(await progress(ev.id)).toMatchObject({ status: 'FAILED', total: 5, moved: 4, failed: 1 });
+      const rows = await orm.em.fork().find(Subscription, { id: { $in: subs.map((s) => s.id) } });
+      const refused = rows.filter((r) => r.server!.id === servers[0].id);
+      expect(refused).toHaveLength(1);
+      expect(src.state().clients.map((c) => c.name)).toEqual([refused[0].panelName]);
+      expect(dst.state().clients).toHaveLength(4);
+    } finally {
+      await Promise.all([src.close(), dst.close()]);
+    }
+  });
+
   it('without a target, places each subscription on another server of its group and reports those that fit nowhere', async () => {
     const plan = await buildPlan(orm);
     const sims = await Promise.all([startSuiSimulator({ profile: '1.5' }), startSuiSimulator({ profile: '1.5' }), startSuiSimulator({ profile: '1.5' })]);
