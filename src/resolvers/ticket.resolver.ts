@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { TicketStatus, type Ticket } from '../entities/ticket.entity';
 import { customerInScope } from '../services/access.policy';
+import { getCustomerOrFail } from '../services/customer.service';
 import { pageSize } from '../services/pagination';
 import {
   closeTicket,
@@ -50,6 +51,13 @@ export class TicketResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
   ): Promise<TicketType[]> {
     return present(ctx, await listTickets(ctx.em, status?.length ? status : [TicketStatus.OPEN], pageSize(first, 100)));
+  }
+
+  @Query(() => [TicketType], { description: "One customer's tickets in every status for staff (the admin bot's customer profile), most recently active first. CUSTOMER_NOT_FOUND for an unknown id." })
+  @Auth(Role.ADMIN, Role.SUPPORT)
+  async customerTickets(@Ctx() ctx: Context, @Arg('customerId', () => ID) customerId: string, @Arg('first', () => Int, { defaultValue: 5 }) first: number): Promise<TicketType[]> {
+    const customer = await getCustomerOrFail(ctx.em, customerId);
+    return present(ctx, await listCustomerTickets(ctx.em, customer, pageSize(first, 50)));
   }
 
   @Query(() => TicketType, { description: 'A ticket with its thread: the customer’s own (user bot), or any (staff). TICKET_NOT_FOUND otherwise.' })

@@ -163,6 +163,23 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
     expect((await asBot(adminA, set, { v: trial.code })).data).toEqual({ updateSetting: { value: trial.code } });
   });
 
+  it("lists one customer's tickets in every status for staff, most recently active first", async () => {
+    const tg = await w.newUser();
+    const customer = await w.t.orm.em.fork().findOneOrFail(Customer, { telegramId: tg });
+    const open = async (subject: string) => (await w.asUser<{ openTicket: { id: string } }>(tg, `mutation { openTicket(subject: "${subject}", message: "details") { id } }`)).data!.openTicket.id;
+    const first = await open('First');
+    const second = await open('Second');
+    await asBot(adminA, 'mutation($id: ID!) { closeTicket(id: $id) { status } }', { id: second });
+    await w.asUser(await w.newUser(), 'mutation { openTicket(subject: "Someone else", message: "x") { id } }');
+    const q = 'query($c: ID!) { customerTickets(customerId: $c) { id subject status } }';
+    const res = await asBot<{ customerTickets: Array<{ id: string; subject: string; status: string }> }>(support, q, { c: customer.id });
+    expect(res.data!.customerTickets).toEqual([
+      { id: second, subject: 'Second', status: 'CLOSED' },
+      { id: first, subject: 'First', status: 'OPEN' },
+    ]);
+    expect(errorCode(await asBot(support, q, { c: randomUUID() }))).toBe('CUSTOMER_NOT_FOUND');
+  });
+
   it('broadcasts to 200 customers of whom 10 blocked the bot: 190 sent, 10 blocked, a 429 in the middle loses nothing, and the next broadcast skips the blocked', async () => {
     // Only this test's customers: everyone else is marked blocked first.
     await w.t.orm.em.fork().nativeUpdate(Customer, {}, { botBlockedAt: new Date() });

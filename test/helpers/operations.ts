@@ -424,6 +424,10 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | nul
   },
   'Query.myTickets': async () => ({ query: '{ myTickets { id subject status messages { author body } } }' }),
   'Query.tickets': async () => ({ query: '{ tickets(status: [OPEN, ANSWERED]) { id subject customerId } }' }),
+  'Query.customerTickets': async (ctx) => {
+    const { customer } = await sampleTicket(ctx);
+    return { query: 'query($c: ID!) { customerTickets(customerId: $c) { id subject status } }', variables: { c: customer.id } };
+  },
   'Query.ticket': async (ctx) => {
     const { customer, ticket } = await sampleTicket(ctx);
     return { query: 'query($id: ID!) { ticket(id: $id) { id messages { body } } }', variables: { id: ticket.id }, actAs: customer.telegramId! };

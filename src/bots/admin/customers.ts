@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InlineKeyboard } from 'grammy';
-import { formatBytes, formatDate, formatMoney, formatPlainNumber, normalizeDigits } from '../common';
+import { formatBytes, formatDate, formatDateTime, formatMoney, formatPlainNumber, normalizeDigits } from '../common';
 import { allowed } from './access';
 import {
   AdjustWalletDocument,
@@ -55,6 +55,11 @@ export async function showProfile(ctx: AdminContext, id: string): Promise<void> 
   }
   lines.push('', ctx.t('cust-orders'));
   for (const o of p.orders.nodes) lines.push(`• #${formatPlainNumber(o.number, l)} ${o.kind} ${o.status} ${formatMoney(o.amountDue, l)}`);
+  lines.push('', ctx.t('cust-tickets'));
+  for (const t of p.customerTickets) {
+    lines.push(`• ${esc(t.subject)} — ${ctx.t(`tkt-status-${t.status.toLowerCase()}`)} — ${formatDateTime(t.updatedAt, l)}`);
+    kb.text(`💬 ${t.subject}`.slice(0, 40), cb.act('tk', t.id)).row();
+  }
   kb.text(ctx.t(c.status === 'BANNED' ? 'cust-unban' : 'cust-ban'), cb.act(c.status === 'BANNED' ? 'unban' : 'ban', c.id));
   kb.text(ctx.t('cust-message'), cb.act('msg', c.id)).row();
   if (allowed(ctx.staff.role, 'wal')) kb.text(ctx.t('cust-wallet'), cb.act('wal', c.id));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import { createTelegramSender } from '../../../src/clients/telegram.client';
 import { AdminRole, Role } from '../../../src/entities/common';
+import { Customer } from '../../../src/entities/customer.entity';
 import { Server } from '../../../src/entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../../../src/entities/subscription.entity';
 import { encodeCallback } from '../../../src/notifications/callback-data';
@@ -187,6 +188,20 @@ describe('admin bot (through the fake Bot API, the real API, database, jobs and 
   it('shows revenue of today, 7 and 30 days on the dashboard', async () => {
     const dash = (await h.send(sara, '/dashboard')).at(-1)!;
     expect(dash.text).toMatch(/💵 درآمد امروز: .+ · ۷ روز اخیر: .+ · ۳۰ روز اخیر: .+/);
+  });
+
+  it("shows a customer's tickets in the profile and opens a thread from there", async () => {
+    const tg = await w.newUser();
+    const opened = await w.asUser<{ openTicket: { id: string } }>(tg, 'mutation { openTicket(subject: "Slow at night", message: "Speed drops after 22:00") { id } }');
+    const ticketId = opened.data!.openTicket.id;
+    await h.send(helper, '/customers');
+    const profile = (await h.send(helper, String(tg))).at(-1)!;
+    expect(profile.text).toContain('آخرین تیکت‌ها');
+    expect(profile.text).toContain('Slow at night — در انتظار پاسخ');
+    const thread = (await h.press(helper, act('tk', ticketId), profile)).at(-1)!;
+    expect(thread.text).toContain('Speed drops after 22:00');
+    const customerId = (await w.t.orm.em.fork().findOneOrFail(Customer, { telegramId: tg })).id;
+    expect(thread.buttons.flat().map((b) => b.callback_data)).toEqual(expect.arrayContaining([act('tkr', ticketId), act('prof', customerId)]));
   });
 
   it('answers every screen of the main menu in both languages without a Bot API error', async () => {

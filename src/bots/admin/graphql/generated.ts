@@ -167,7 +167,7 @@ export type CustomerProfileQueryVariables = Exact<{
 }>;
 
 
-export type CustomerProfileQuery = { customer: { id: string, telegramId: number | null, username: string | null, displayName: string | null, status: CustomerStatus, language: Language, createdAt: string, trialUsedAt: string | null } | null, wallet: { balance: number, currency: string }, subscriptions: Array<{ id: string, status: SubscriptionStatus, serverName: string | null, expiresAt: string | null, usedBytes: number, trafficLimitBytes: number, plan: { titleFa: string, titleEn: string } }>, orders: { nodes: Array<{ number: number, kind: OrderKind, status: OrderStatus, amountDue: number, createdAt: string }> } };
+export type CustomerProfileQuery = { customer: { id: string, telegramId: number | null, username: string | null, displayName: string | null, status: CustomerStatus, language: Language, createdAt: string, trialUsedAt: string | null } | null, wallet: { balance: number, currency: string }, subscriptions: Array<{ id: string, status: SubscriptionStatus, serverName: string | null, expiresAt: string | null, usedBytes: number, trafficLimitBytes: number, plan: { titleFa: string, titleEn: string } }>, orders: { nodes: Array<{ number: number, kind: OrderKind, status: OrderStatus, amountDue: number, createdAt: string }> }, customerTickets: Array<{ id: string, subject: string, status: TicketStatus, updatedAt: string }> };
 
 export type BanCustomerMutationVariables = Exact<{
   id: string | number;
@@ -546,6 +546,12 @@ export const CustomerProfileDocument = new TypedDocumentString(`
       amountDue
       createdAt
     }
+  }
+  customerTickets(customerId: $id, first: 5) {
+    id
+    subject
+    status
+    updatedAt
   }
 }
     `) as unknown as TypedDocumentString<CustomerProfileQuery, CustomerProfileQueryVariables>;

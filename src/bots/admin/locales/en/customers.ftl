@@ -45,3 +45,4 @@ sub-extend-ask = How many days to add? (1–3650)
 sub-extended = Extended.
 sub-refresh = 🔄 Refresh
 sub-customer = 👤 Customer
+cust-tickets = 💬 Latest tickets:

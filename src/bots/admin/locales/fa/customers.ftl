@@ -45,3 +45,4 @@ sub-extend-ask = چند روز اضافه شود؟ (۱ تا ۳۶۵۰)
 sub-extended = تمدید شد.
 sub-refresh = 🔄 به‌روزرسانی
 sub-customer = 👤 مشتری
+cust-tickets = 💬 آخرین تیکت‌ها:
