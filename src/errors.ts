@@ -71,6 +71,13 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: { message: 'The reseller has reached its quota of active subscriptions.', reportable: false },
   WEBHOOK_URL_REFUSED: { message: 'The webhook URL is not allowed.', reportable: false },
   WEBHOOK_NOT_CONFIGURED: { message: 'No webhook URL is set.', reportable: false },
+  SUBSCRIPTION_NOT_MOVABLE: { message: 'Only an ACTIVE subscription on a server can be moved.', reportable: false },
+  SUBSCRIPTION_ALREADY_ON_SERVER: { message: 'The subscription is already on this server.', reportable: false },
+  SUBSCRIPTION_MOVE_RUNNING: { message: 'A move of this subscription to another server is already running.', reportable: false },
+  SERVER_INACTIVE: { message: 'This server is inactive or down; nothing new is placed on it.', reportable: false },
+  SERVER_FULL: { message: 'This server has no room for another subscription.', reportable: false },
+  SERVER_NO_USABLE_INBOUND: { message: "This server has no inbound the subscription's plan can use.", reportable: false },
+  SERVER_EVACUATING: { message: 'This server is being evacuated; its subscriptions are moved with the evacuation.', reportable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import type { Server } from './server.entity';
+import type { Subscription } from './subscription.entity';
 
 export enum EvacuationStatus {
   RUNNING = 'RUNNING',
@@ -10,14 +11,20 @@ export enum EvacuationStatus {
 }
 
 /**
- * Moving every subscription off one server (`evacuate_server`). The record makes the move
- * resumable: a second `evacuateServer` call continues the open evacuation of that source instead
- * of starting another (at most one open evacuation per source, enforced by a partial unique index).
+ * Moving every subscription off one server (`evacuate_server`), or one subscription to another
+ * server (`move_subscription`, `subscription` set). The record makes the move resumable: a second
+ * `evacuateServer` call continues the open evacuation of that source instead of starting another
+ * (at most one open server evacuation per source, and one running move per subscription, enforced
+ * by partial unique indexes).
  */
 @Entity({ tableName: 'evacuation' })
 @Index({
   name: 'evacuation_open_per_source_unique',
-  expression: `create unique index "evacuation_open_per_source_unique" on "evacuation" ("from_server_id") where "status" <> 'COMPLETED'`,
+  expression: `create unique index "evacuation_open_per_source_unique" on "evacuation" ("from_server_id") where "status" <> 'COMPLETED' and "subscription_id" is null`,
+})
+@Index({
+  name: 'evacuation_running_per_subscription_unique',
+  expression: `create unique index "evacuation_running_per_subscription_unique" on "evacuation" ("subscription_id") where "status" = 'RUNNING'`,
 })
 export class Evacuation {
   @PrimaryKey({ type: 'uuid' })
@@ -30,6 +37,10 @@ export class Evacuation {
   /** The requested target; null = placement chooses per subscription among the other servers of its group. */
   @ManyToOne({ entity: 'Server', nullable: true, deleteRule: 'set null' })
   toServer?: Server | null;
+
+  /** Set for the move of one subscription (to `toServer`); null for a whole server's evacuation. */
+  @ManyToOne({ entity: 'Subscription', nullable: true, deleteRule: 'cascade' })
+  subscription?: Subscription | null;
 
   @Enum({ items: () => EvacuationStatus, default: EvacuationStatus.RUNNING })
   status: EvacuationStatus & Opt = EvacuationStatus.RUNNING;

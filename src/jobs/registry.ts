@@ -7,6 +7,7 @@ import type { TaskName } from './enqueue';
 import evacuateServer from './evacuate_server';
 import expirePayments from './expire_payments';
 import type { Job } from './job.types';
+import moveSubscription from './move_subscription';
 import provisionSubscription from './provision_subscription';
 import reconcileServer from './reconcile_server';
 import removeFailedClient from './remove_failed_client';
@@ -30,6 +31,7 @@ export const JOB_REGISTRY: { [T in TaskName]: Job<T> } = {
   deliver_webhook: deliverWebhook,
   evacuate_server: evacuateServer,
   expire_payments: expirePayments,
+  move_subscription: moveSubscription,
   provision_subscription: provisionSubscription,
   reconcile_server: reconcileServer,
   remove_failed_client: removeFailedClient,

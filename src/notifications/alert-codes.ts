@@ -30,6 +30,8 @@ export const ALERT_FACTS = {
   }),
   EVACUATION_COMPLETED: z.object({ moved: z.number().int(), leftovers: z.number().int() }),
   EVACUATION_FAILED: z.object({ moved: z.number().int(), failed: z.number().int(), total: z.number().int().nullable(), reason: z.string(), leftovers: z.number().int() }),
+  /** A `moveSubscription` gave up: the subscription stays on its server (`serverName`). */
+  SUBSCRIPTION_MOVE_FAILED: z.object({ subscriptionId: z.string(), target: z.string(), reason: z.string() }),
   /** The daily report at the hour of the `daily_report_hour_utc` setting ("today" is the UTC day so far). */
   DAILY_REPORT: z.object({
     customers: z.number().int(),
@@ -85,6 +87,16 @@ function driftCounts(f: AlertFacts<'DRIFT_DETECTED'>, x: AlertFormat, words: [st
 }
 
 const TEXTS: AlertTexts = {
+  SUBSCRIPTION_MOVE_FAILED: {
+    fa: {
+      title: 'انتقال اشتراک انجام نشد',
+      body: (f, x) => `اشتراک <code>${x.text(f.subscriptionId)}</code> به ${x.text(f.target)} منتقل نشد و روی سرور فعلی‌اش ماند.\nعلت: <code>${x.text(f.reason, 500)}</code>`,
+    },
+    en: {
+      title: 'Subscription move failed',
+      body: (f, x) => `Subscription <code>${x.text(f.subscriptionId)}</code> was not moved to ${x.text(f.target)}; it stays on its server.\nReason: <code>${x.text(f.reason, 500)}</code>`,
+    },
+  },
   DAILY_REPORT: {
     fa: {
       title: 'گزارش روزانه',

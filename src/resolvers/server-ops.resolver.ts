@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import type { Evacuation } from '../entities/evacuation.entity';
 import { getEvacuation, listEvacuations, startEvacuation } from '../services/evacuation.service';
+import { startSubscriptionMove } from '../services/subscription-move.service';
 import { listFailedJobs, retryJob, type JobInfo } from '../services/failed-jobs.service';
 import { driftReportFor, repairDrift, type DriftReport, type RepairResult } from '../services/reconcile.service';
 import { Auth } from './auth';
@@ -57,6 +58,7 @@ export function presentEvacuation(e: Evacuation): EvacuationType {
     fromServerName: e.fromServer.name,
     toServerId: e.toServer?.id ?? null,
     toServerName: e.toServer?.name ?? null,
+    subscriptionId: e.subscription?.id ?? null,
     status: e.status,
     total: e.total,
     moved: e.moved,
@@ -110,6 +112,24 @@ export class ServerOpsResolver {
     const ev = await startEvacuation(ctx.em, { fromServerId, toServerId });
     await ctx.em.populate(ev, ['fromServer', 'toServer']);
     return presentEvacuation(ev);
+  }
+
+  @Mutation(() => EvacuationType, {
+    description:
+      'Moves one ACTIVE subscription to toServerId with the evacuation machinery (same client UUID/password, same subscription URL; created on the target, ' +
+      'deleted from the source). A job does the move; follow it with evacuation(id). Refusals change nothing: SUBSCRIPTION_NOT_FOUND, SERVER_NOT_FOUND, ' +
+      'SUBSCRIPTION_NOT_MOVABLE, SUBSCRIPTION_ALREADY_ON_SERVER, SERVER_INACTIVE, SERVER_NO_USABLE_INBOUND, SERVER_FULL, SERVER_EVACUATING, SUBSCRIPTION_MOVE_RUNNING. ' +
+      'Asking again while the same move runs returns it.',
+  })
+  @Auth(Role.ADMIN)
+  async moveSubscription(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID) id: string,
+    @Arg('toServerId', () => ID) toServerId: string,
+  ): Promise<EvacuationType> {
+    const move = await startSubscriptionMove(ctx.em, { subscriptionId: id, toServerId });
+    await ctx.em.populate(move, ['fromServer', 'toServer']);
+    return presentEvacuation(move);
   }
 
   @Query(() => EvacuationType, { nullable: true })

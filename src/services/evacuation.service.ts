@@ -74,7 +74,7 @@ export async function startEvacuation(em: EntityManager, input: { fromServerId: 
     if (!to.active) throw new AppError('BAD_USER_INPUT', 'The target server is inactive.');
   }
   from.active = false;
-  let ev = await em.findOne(Evacuation, { fromServer: from.id, status: { $ne: EvacuationStatus.COMPLETED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  let ev = await em.findOne(Evacuation, { fromServer: from.id, subscription: null, status: { $ne: EvacuationStatus.COMPLETED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   const remaining = await countOnSource(em, from.id);
   if (ev) {
     ev.status = EvacuationStatus.RUNNING;
@@ -85,7 +85,7 @@ export async function startEvacuation(em: EntityManager, input: { fromServerId: 
     ev.lastError = null;
     ev.completedAt = null;
   } else {
-    const last = remaining === 0 ? await em.findOne(Evacuation, { fromServer: from.id }, { orderBy: { startedAt: 'desc' } }) : null;
+    const last = remaining === 0 ? await em.findOne(Evacuation, { fromServer: from.id, subscription: null }, { orderBy: { startedAt: 'desc' } }) : null;
     if (last) {
       await em.flush();
       return last;
@@ -232,14 +232,21 @@ async function finish(em: EntityManager, evacuationId: string): Promise<'complet
     const ev = await tx.findOne(Evacuation, { id: evacuationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!ev || ev.status !== EvacuationStatus.RUNNING) return 'skipped';
     await tx.populate(ev, ['fromServer', 'toServer']);
-    ev.total = ev.moved + ev.failed;
-    const ok = ev.failed === 0;
+    const single = ev.subscription != null;
+    ev.total = single ? 1 : ev.moved + ev.failed;
+    // A single move whose subscription left the source (revoked, moved by an evacuation) moved nothing: it failed.
+    const ok = ev.failed === 0 && (!single || ev.moved === 1);
     ev.status = ok ? EvacuationStatus.COMPLETED : EvacuationStatus.FAILED;
     if (ok) ev.completedAt = new Date();
-    else ev.lastError ??= `${ev.failed} subscriptions could not be moved`;
+    else ev.lastError ??= single ? 'SUBSCRIPTION_NOT_MOVABLE: the subscription left the source before it was moved' : `${ev.failed} subscriptions could not be moved`;
     await tx.flush();
     const leftovers = ev.leftoverNames.length;
     const about = { subject: ev.id, serverName: ev.fromServer.name };
+    if (single) {
+      // The admin who asked sees the result on the move; the others hear of a failure only.
+      if (!ok) await sendAlert(tx, { code: 'SUBSCRIPTION_MOVE_FAILED', ...about, facts: { subscriptionId: ev.subscription!.id, target: ev.toServer?.name ?? '', reason: ev.lastError ?? '' } });
+      return ok ? 'completed' : 'failed';
+    }
     await sendAlert(
       tx,
       ok
@@ -259,6 +266,11 @@ async function markFailed(em: EntityManager, evacuationId: string, reason: strin
     ev.status = EvacuationStatus.FAILED;
     ev.lastError = reason;
     await tx.flush();
+    if (ev.subscription) {
+      await tx.populate(ev, ['toServer']);
+      await sendAlert(tx, { code: 'SUBSCRIPTION_MOVE_FAILED', subject: ev.id, serverName: ev.fromServer.name, facts: { subscriptionId: ev.subscription.id, target: ev.toServer?.name ?? '', reason } });
+      return;
+    }
     await sendAlert(tx, {
       code: 'EVACUATION_FAILED',
       subject: ev.id,
@@ -269,12 +281,13 @@ async function markFailed(em: EntityManager, evacuationId: string, reason: strin
 }
 
 /**
- * One `evacuate_server` run: moves the next batch of subscriptions still on the source (in
+ * One `evacuate_server` (or `move_subscription`) run: moves the next batch of subscriptions still on the source (in
  * parallel, {@link EVACUATION_CONCURRENCY} at a time) and enqueues the next run, or finishes the
  * evacuation when none is left. A panel outage stops the run (thrown, so graphile-worker retries);
  * on the last attempt the evacuation becomes FAILED. A subscription that cannot be placed or is
  * refused by the target for good is counted in `failed` at once (with the reason in `lastError`)
- * and skipped until the evacuation is resumed; the others go on.
+ * and skipped until the evacuation is resumed; the others go on. The move of one subscription
+ * finishes in the run that moved it.
  */
 export async function processEvacuation(
   em: EntityManager,
@@ -291,6 +304,7 @@ export async function processEvacuation(
         server: ev.fromServer.id,
         status: { $in: LOAD_STATUSES },
         ...(ev.failedSubscriptionIds.length ? { id: { $nin: ev.failedSubscriptionIds } } : {}),
+        ...(ev.subscription ? { id: ev.subscription.id } : {}),
       },
       { orderBy: { id: 'asc' }, limit: EVACUATION_BATCH, populate: ['plan'], refresh: true },
     );
@@ -333,6 +347,7 @@ export async function processEvacuation(
       );
     }
     if (outage) throw outage;
+    if (ev.subscription) return await finish(em, ev.id);
     await enqueue(em, 'evacuate_server', { evacuationId: ev.id }, jobOptions(ev));
     return 'continued';
   } catch (err) {

@@ -21,6 +21,7 @@ import { newSubscription } from '../../src/services/subscription.service';
 import { updateSetting } from '../../src/services/setting.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { Server, ServerKind } from '../../src/entities/server.entity';
+import { Inbound } from '../../src/entities/inbound.entity';
 import type { AppServices } from '../../src/services/app-services';
 import { startEvacuation } from '../../src/services/evacuation.service';
 import { enqueue } from '../../src/jobs/enqueue';
@@ -347,6 +348,15 @@ export const SAMPLE_CALLS: Record<string, (ctx: SampleContext, role?: Role | nul
     query: 'mutation($id: ID!) { evacuateServer(fromServerId: $id) { id status total } }',
     variables: { id: (await sampleServer(ctx)).id },
   }),
+  'Mutation.moveSubscription': async (ctx) => {
+    const from = await sampleServer(ctx);
+    const to = await sampleServer(ctx);
+    const em = ctx.orm.em.fork();
+    em.create(Inbound, { server: em.getReference(Server, to.id), remoteId: '1', tag: 'vless-443', protocol: 'vless', port: 443 });
+    await em.flush();
+    const sub = await sampleSubscription(ctx, { serverId: from.id });
+    return { query: 'mutation($id: ID!, $to: ID!) { moveSubscription(id: $id, toServerId: $to) { id status subscriptionId } }', variables: { id: sub.id, to: to.id } };
+  },
   'Query.evacuation': async (ctx) => {
     const from = await sampleServer(ctx);
     const ev = await ctx.orm.em.fork().transactional((em) => startEvacuation(em, { fromServerId: from.id }));

@@ -82,6 +82,7 @@ describe('admin alert codes', () => {
     DRIFT_DETECTED: { missing: 2, wrong: 1, duplicated: 0, orphans: 3, sample: ['u-abc', 'u-def'], repaired: { applied: 2, planned: 3 }, serverId: 'c0ffee' },
     EVACUATION_COMPLETED: { moved: 26, leftovers: 4 },
     EVACUATION_FAILED: { moved: 10, failed: 2, total: 12, reason: 'PANEL_UNAVAILABLE: timeout', leftovers: 1 },
+    SUBSCRIPTION_MOVE_FAILED: { subscriptionId: '7d0c5a3e-1b2f-4c6d-9e8f-0a1b2c3d4e5f', target: 'de-2', reason: 'PANEL_REJECTED: inbound not found' },
     DAILY_REPORT: { customers: 120, customersToday: 4, ordersPaidToday: 7, revenueToday: 1_050_000, revenueLast30Days: 30_000_000, activeSubscriptions: 88, receiptsWaiting: 2, failedOrders: 0, serversDown: 1 },
   };
   const format = (digits: 'fa' | 'en'): AlertFormat => ({

@@ -15,6 +15,8 @@ export type Pending =
   | { kind: 'grant'; customerId: string; key: string }
   | { kind: 'message'; customerId: string }
   | { kind: 'extend-days'; subscriptionId: string }
+  | { kind: 'move-target'; subscriptionId: string; targets: string[] }
+  | { kind: 'move-confirm'; subscriptionId: string; toServerId: string }
   | { kind: 'server'; step: ServerStep; draft: ServerDraft }
   | { kind: 'broadcast-text' }
   | { kind: 'broadcast-audience'; text: string; photoFileId: string | null }

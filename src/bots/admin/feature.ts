@@ -33,6 +33,8 @@ export const PENDING_FEATURE: Record<Pending['kind'], string> = {
   grant: 'grant',
   message: 'msg',
   'extend-days': 'subext',
+  'move-target': 'submv',
+  'move-confirm': 'submv',
   server: 'srvadd',
   'broadcast-text': 'bc',
   'broadcast-audience': 'bc',

@@ -74,6 +74,7 @@ export class EvacuationType {
   @Field() fromServerName!: string;
   @Field(() => ID, { nullable: true, description: 'null: placement chooses per subscription.' }) toServerId!: string | null;
   @Field(() => String, { nullable: true }) toServerName!: string | null;
+  @Field(() => ID, { nullable: true, description: 'Set for the move of one subscription (moveSubscription); null for a whole server.' }) subscriptionId!: string | null;
   @Field(() => EvacuationStatus) status!: EvacuationStatus;
   @Field(() => Int) total!: number;
   @Field(() => Int) moved!: number;

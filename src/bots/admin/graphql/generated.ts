@@ -389,6 +389,26 @@ export type ExtendSubscriptionMutationVariables = Exact<{
 
 export type ExtendSubscriptionMutation = { extendSubscription: { id: string, status: SubscriptionStatus, expiresAt: string | null } };
 
+export type MoveTargetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MoveTargetsQuery = { servers: Array<{ id: string, name: string, status: ServerStatus, active: boolean, activeSubscriptions: number, capacity: number }> };
+
+export type MoveSubscriptionMutationVariables = Exact<{
+  id: string | number;
+  toServerId: string | number;
+}>;
+
+
+export type MoveSubscriptionMutation = { moveSubscription: { id: string, status: EvacuationStatus, subscriptionId: string | null, fromServerName: string, toServerName: string | null, lastError: string | null } };
+
+export type SubscriptionMoveQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SubscriptionMoveQuery = { evacuation: { id: string, status: EvacuationStatus, subscriptionId: string | null, fromServerName: string, toServerName: string | null, lastError: string | null } | null };
+
 export type OpenTicketsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -910,6 +930,42 @@ export const ExtendSubscriptionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ExtendSubscriptionMutation, ExtendSubscriptionMutationVariables>;
+export const MoveTargetsDocument = new TypedDocumentString(`
+    query MoveTargets {
+  servers {
+    id
+    name
+    status
+    active
+    activeSubscriptions
+    capacity
+  }
+}
+    `) as unknown as TypedDocumentString<MoveTargetsQuery, MoveTargetsQueryVariables>;
+export const MoveSubscriptionDocument = new TypedDocumentString(`
+    mutation MoveSubscription($id: ID!, $toServerId: ID!) {
+  moveSubscription(id: $id, toServerId: $toServerId) {
+    id
+    status
+    subscriptionId
+    fromServerName
+    toServerName
+    lastError
+  }
+}
+    `) as unknown as TypedDocumentString<MoveSubscriptionMutation, MoveSubscriptionMutationVariables>;
+export const SubscriptionMoveDocument = new TypedDocumentString(`
+    query SubscriptionMove($id: ID!) {
+  evacuation(id: $id) {
+    id
+    status
+    subscriptionId
+    fromServerName
+    toServerName
+    lastError
+  }
+}
+    `) as unknown as TypedDocumentString<SubscriptionMoveQuery, SubscriptionMoveQueryVariables>;
 export const OpenTicketsDocument = new TypedDocumentString(`
     query OpenTickets {
   tickets(first: 20) {
