@@ -133,6 +133,14 @@ export interface PanelAdapter {
    * updates it if different (keeping fields we do not manage), never creates a second one.
    */
   ensureClient(spec: ClientSpec): Promise<EnsureResult>;
+  /**
+   * Creates the client of `spec` and returns its share links, for a caller that knows no client of
+   * that name was ever asked for on this panel (provisioning records its intent before the first
+   * create): no look-up first, so two panel requests (create, links) whatever the panel holds.
+   * When the create's answer is lost or refused, the client is looked up by name before anything
+   * else (never created blindly twice); found, it is brought to `spec`.
+   */
+  createNewClient(spec: ClientSpec): Promise<string[]>;
   /** null when the panel has no client of that name. */
   getClient(name: string): Promise<PanelClient | null>;
   setEnabled(name: string, enabled: boolean): Promise<void>;

@@ -58,7 +58,6 @@ export class SuiAdapter implements PanelAdapter {
     return this.api.detect();
   }
 
-
   /** Probes `status?r=sys`; never throws. Not ok for unreachable panels, bad credentials and versions below 1.2. */
   async health(): Promise<PanelHealth> {
     const started = performance.now();
@@ -120,6 +119,21 @@ export class SuiAdapter implements PanelAdapter {
     const dropped = (current.inbounds ?? []).filter((id) => !next.includes(id));
     if (dropped.length === 0) return;
     await this.edit({ ...desired, enable: false, inbounds: [...next, ...dropped] }, 'sui.save.clients.edit');
+  }
+
+  /**
+   * A client no attempt has asked for before: `save clients new` (its answer gives the row id),
+   * then the links from that one row, `GET clients?id=`. S-UI has no read by name, and `save`
+   * answers with every client's summary whatever we do. A lost or refused answer is followed by
+   * a look-up by name, never by a second create ({@link create}).
+   */
+  async createNewClient(spec: ClientSpec): Promise<string[]> {
+    const inboundIds = suiInboundIds(spec);
+    return this.serialized(spec.name, async () => {
+      await this.api.detect();
+      await this.create(spec, inboundIds);
+      return this.getLinks(spec.name);
+    });
   }
 
   /** The client's full row as a {@link PanelClient}; null when the panel has no client of that name. */
@@ -226,8 +240,6 @@ export class SuiAdapter implements PanelAdapter {
     return run;
   }
 
-
-
   private async create(spec: ClientSpec, inboundIds: number[]): Promise<EnsureResult> {
     const op = 'sui.save.clients.new';
     const { id: _id, ...data } = newSuiClient(spec, inboundIds);
@@ -253,9 +265,6 @@ export class SuiAdapter implements PanelAdapter {
     }
   }
 
-
-
-
   private async edit(row: SuiClientFull, op: string): Promise<void> {
     const inbounds = row.inbounds ?? [];
     // Absolute full-row replace: repeating it cannot create anything, so it may be retried.
@@ -276,20 +285,4 @@ export class SuiAdapter implements PanelAdapter {
       throw this.api.error({ code: 'PANEL_REJECTED', operation: op, retryable: true, panelMessage: 'the panel answered success but did not apply the update' });
     }
   }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 }

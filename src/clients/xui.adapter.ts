@@ -36,7 +36,8 @@ import { XuiApi } from './xui.api';
 import { XuiClassicRoutes } from './xui.classic';
 import { XuiClientRoutes } from './xui.client-routes';
 import { buildShareLink, linkStyleOf } from './xui.links';
-import { extraCopies, str, toPanelClient, toUsage, type RawClient, type XuiClientView, type XuiRoutes } from './xui.model';
+import { extraCopies, str, toPanelClient, toUsage, type RawClient, type XuiClientView } from './xui.model';
+import type { XuiRoutes } from './xui.routes';
 import { compareVersions, parseVersion, traitsOf, XuiSession, type XuiVersionTraits } from './xui.session';
 
 /** Adapter of one 3x-ui panel. */
@@ -181,10 +182,40 @@ export class XuiAdapter implements PanelAdapter {
     return this.serialized(spec.name, () => this.doEnsure(spec));
   }
 
-  private async doEnsure(spec: ClientSpec): Promise<EnsureResult> {
+  /**
+   * A client no attempt has asked for before: one create, then its links (3.1+: `clients/add`,
+   * `clients/links/:email`; 3.0.1–3.0.x: `addClient`, `getClientLinks`; older: `addClient`, links
+   * built here), with no look-up and no client list. The inbounds' protocols come from a read at
+   * most a few minutes old. A create that fails in a way that may hide success is followed by a
+   * look-up by email, then by the usual {@link ensureClient} steps on what was found.
+   */
+  async createNewClient(spec: ClientSpec): Promise<string[]> {
+    return this.serialized(spec.name, async () => {
+      const routes = await this.routes();
+      this.validate(spec);
+      let sent: RawClient;
+      try {
+        sent = await routes.create(spec);
+      } catch (err) {
+        if (!isPanelError(err)) throw err;
+        const found = await routes.getClient(spec.name);
+        if (!found) throw err;
+        await this.doEnsure(spec, found);
+        return this.linksOf(routes, spec.name);
+      }
+      if (!routes.createsAsSpec(spec)) {
+        await this.doEnsure(spec, await this.mustGet(routes, spec.name, 'xui.ensureClient'));
+        return this.linksOf(routes, spec.name);
+      }
+      return routes.newClientLinks(spec, sent, (ib, client) => buildShareLink(ib, client, this.panelHost, this.linkStyle()));
+    });
+  }
+
+  /** `seen`: the client as just read (saves the look-up). */
+  private async doEnsure(spec: ClientSpec, seen?: XuiClientView): Promise<EnsureResult> {
     const routes = await this.routes();
     this.validate(spec);
-    let view = await routes.getClient(spec.name);
+    let view = seen ?? (await routes.getClient(spec.name));
     let action: EnsureResult['action'] = 'unchanged';
     if (view && extraCopies(view) > 0) {
       // Copies left by an earlier race (or another tool): converge to one before updating, since
@@ -252,10 +283,17 @@ export class XuiAdapter implements PanelAdapter {
    * for every enabled inbound holding the client.
    */
   async getLinks(name: string): Promise<string[]> {
-    const routes = await this.routes();
+    return this.linksOf(await this.routes(), name);
+  }
+
+  private linkStyle(): ReturnType<typeof linkStyleOf> {
+    return linkStyleOf(this.traits ? parseVersion(this.traits.version) : undefined, compareVersions);
+  }
+
+  private async linksOf(routes: XuiRoutes, name: string): Promise<string[]> {
     if (this.traits?.linkRoutes) return (await routes.panelLinks(name)) ?? [];
     const inbounds = await routes.listInbounds();
-    const style = linkStyleOf(this.traits ? parseVersion(this.traits.version) : undefined, compareVersions);
+    const style = this.linkStyle();
     const want = name.toLowerCase();
     const links: string[] = [];
     for (const ib of inbounds) {

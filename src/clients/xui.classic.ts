@@ -36,13 +36,15 @@ import {
   type RawClient,
   type XuiClientView,
   type XuiEntry,
-  type XuiRoutes,
   type XuiTraffic,
 } from './xui.model';
+import type { ShareLinkBuilder, XuiRoutes } from './xui.routes';
 import { inboundListSchema, inboundSchema, linkListSchema, type XuiInboundDto } from './xui.schemas';
 import type { XuiVersionTraits } from './xui.session';
 
 const API = 'panel/api/inbounds';
+// How long the inbounds as last read serve a create of a new client (protocol, flow, keys, links).
+const INBOUNDS_TTL_MS = 5 * 60_000;
 
 function clientsOf(inbound: XuiInboundDto): RawClient[] {
   const c = inbound.settings?.clients;
@@ -88,6 +90,7 @@ function defaultFlow(inbound: XuiInboundDto): string {
 export class XuiClassicRoutes implements XuiRoutes {
   /** The inbounds of the last read; writes use it for protocols and inbound bodies. */
   private inbounds: XuiInboundDto[] = [];
+  private inboundsAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly api: XuiApi,
@@ -97,7 +100,18 @@ export class XuiClassicRoutes implements XuiRoutes {
 
   async listInbounds(): Promise<XuiInboundDto[]> {
     this.inbounds = await this.api.call({ operation: 'xui.inbounds.list', method: 'GET', path: `${API}/list`, idempotent: true }, inboundListSchema);
+    this.inboundsAt = Date.now();
     return this.inbounds;
+  }
+
+  /**
+   * The inbounds as last read, read again when older than {@link INBOUNDS_TTL_MS} or missing one
+   * of `ids`: a create of a new client needs no fresh list (every read of an inbound carries all
+   * its clients), so it does not download the client list each time.
+   */
+  private async knownInbounds(ids: number[]): Promise<void> {
+    const stale = Date.now() - this.inboundsAt > INBOUNDS_TTL_MS;
+    if (stale || ids.some((id) => !this.inbounds.some((ib) => ib.id === id))) await this.listInbounds();
   }
 
   async getClient(email: string): Promise<XuiClientView | null> {
@@ -213,9 +227,39 @@ export class XuiClassicRoutes implements XuiRoutes {
     await this.api.ok({ operation: 'xui.inbounds.update', method: 'POST', path: `${API}/update/${inboundId}`, json: body, idempotent: true });
   }
 
-  async create(spec: ClientSpec): Promise<void> {
+  async create(spec: ClientSpec): Promise<RawClient> {
+    await this.knownInbounds([Number(spec.inboundIds[0])]);
     const inbound = this.inbound(Number(spec.inboundIds[0]));
-    await this.addTo(inbound.id, buildEntry(undefined, spec, inbound.protocol, defaultFlow(inbound), ss2022KeyBytes(inbound.protocol, inbound.settings)));
+    const entry = buildEntry(undefined, spec, inbound.protocol, defaultFlow(inbound), ss2022KeyBytes(inbound.protocol, inbound.settings));
+    await this.addTo(inbound.id, entry);
+    return entry;
+  }
+
+  /** The add goes to the first target inbound only; more inbounds need the reconcile step. */
+  createsAsSpec(spec: ClientSpec): boolean {
+    return spec.inboundIds.length === 1;
+  }
+
+  /** 3.0.1+: `getClientLinks/:id/:email` of the (enabled) inbound; older panels: built from the inbound as last read. */
+  async newClientLinks(spec: ClientSpec, sent: RawClient, build: ShareLinkBuilder): Promise<string[]> {
+    const links: string[] = [];
+    for (const id of spec.inboundIds.map(Number)) {
+      const inbound = this.inbound(id);
+      if (!inbound.enable) continue;
+      if (this.traits.linkRoutes) links.push(...(await this.clientLinks(id, str(sent, 'email'))));
+      else {
+        const link = build(inbound, sent);
+        if (link) links.push(link);
+      }
+    }
+    return links;
+  }
+
+  private async clientLinks(inboundId: number, email: string): Promise<string[]> {
+    return this.api.call(
+      { operation: 'xui.inbounds.getClientLinks', method: 'GET', path: `${API}/getClientLinks/${inboundId}/${encodeURIComponent(email)}`, idempotent: true },
+      linkListSchema,
+    );
   }
 
   async reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean> {
@@ -305,13 +349,7 @@ export class XuiClassicRoutes implements XuiRoutes {
     const links: string[] = [];
     for (const e of view.entries) {
       if (!this.inbound(e.inboundId).enable) continue;
-      const stored = str(e.client, 'email');
-      links.push(
-        ...(await this.api.call(
-          { operation: 'xui.inbounds.getClientLinks', method: 'GET', path: `${API}/getClientLinks/${e.inboundId}/${encodeURIComponent(stored)}`, idempotent: true },
-          linkListSchema,
-        )),
-      );
+      links.push(...(await this.clientLinks(e.inboundId, str(e.client, 'email'))));
     }
     return links;
   }

@@ -28,9 +28,9 @@ import {
   subIdOf,
   type RawClient,
   type XuiClientView,
-  type XuiRoutes,
   type XuiTraffic,
 } from './xui.model';
+import type { XuiRoutes } from './xui.routes';
 import {
   clientGetSchema,
   clientListSchema,
@@ -172,7 +172,7 @@ export class XuiClientRoutes implements XuiRoutes {
     return rows.map((r) => viewOf(r, r.inboundIds, trafficOf(r.traffic), meta));
   }
 
-  async create(spec: ClientSpec): Promise<void> {
+  async create(spec: ClientSpec): Promise<RawClient> {
     const targets = spec.inboundIds.map(Number);
     const keyBytes = keyBytesOf(targets, await this.inboundMeta(targets));
     const client: RawClient = {
@@ -195,6 +195,17 @@ export class XuiClientRoutes implements XuiRoutes {
       json: { client, inboundIds: targets },
       idempotent: false,
     });
+    return client;
+  }
+
+  /** The add attaches every target inbound but forces `enable: true`. */
+  createsAsSpec(spec: ClientSpec): boolean {
+    return spec.enabled;
+  }
+
+  /** `clients/links/:email`: one request. */
+  async newClientLinks(spec: ClientSpec): Promise<string[]> {
+    return (await this.panelLinks(spec.name)) ?? [];
   }
 
   /** `update/:email` with a full body; a binding refusal is retried once with only the known fields. */

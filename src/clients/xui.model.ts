@@ -19,7 +19,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientSpec, ClientUsage, PanelClient } from './panel.types';
-import type { XuiInboundDto } from './xui.schemas';
 
 /** A client object as the panel stores it (unknown keys kept). */
 export type RawClient = Record<string, unknown>;
@@ -256,33 +255,6 @@ export function toUsage(view: XuiClientView): ClientUsage {
     trafficLimitBytes: view.traffic && view.traffic.total > 0 ? view.traffic.total : c.trafficLimitBytes,
     expiresAt: view.traffic && view.traffic.expiryTime > 0 ? new Date(view.traffic.expiryTime) : c.expiresAt,
   };
-}
-
-/** The client operations one API generation implements (classic ≤3.0, client routes 3.1+). */
-export interface XuiRoutes {
-  /** All inbounds with their JSON columns parsed (`settings.clients` included). */
-  listInbounds(): Promise<XuiInboundDto[]>;
-  /** The client whose email matches `email` (case-insensitive on classic panels), or null. */
-  getClient(email: string): Promise<XuiClientView | null>;
-  /** Every client, in a bounded number of requests (one). */
-  listClients(): Promise<XuiClientView[]>;
-  /** Creates a missing client (classic: on the first target inbound; 3.1+: on all). May throw ambiguously. */
-  create(spec: ClientSpec): Promise<void>;
-  /** Brings an existing client to `spec` (fields and inbound membership); true when anything was sent. */
-  reconcile(view: XuiClientView, spec: ClientSpec): Promise<boolean>;
-  setEnabled(view: XuiClientView, enabled: boolean): Promise<void>;
-  resetTraffic(view: XuiClientView): Promise<void>;
-  delete(view: XuiClientView): Promise<void>;
-  /**
-   * The share links the panel builds itself (3.0.1+), or null when it has no client of that email.
-   * Only called when the detected panel has the link routes.
-   */
-  panelLinks(email: string): Promise<string[] | null>;
-  /**
-   * Leaves one copy of the client in each inbound that holds it twice or more (see
-   * {@link extraCopies}), keeping its traffic counters; the caller reads the client again after.
-   */
-  collapseCopies(view: XuiClientView, spec: ClientSpec): Promise<void>;
 }
 
 /**

@@ -111,6 +111,14 @@ export class Subscription {
   @Property({ type: 'timestamptz', nullable: true })
   driftDetectedAt?: Date | null;
 
+  /**
+   * When provisioning first recorded that it was about to ask the panel to create this client
+   * (committed before that request). Null: no attempt can have created it, so provisioning creates
+   * without looking first; set: an earlier attempt may have, so it looks the client up by name.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  clientCreateIntentAt?: Date | null;
+
   @Property({ type: 'timestamptz', nullable: true })
   activatedAt?: Date | null;
 

@@ -34,8 +34,12 @@ function safeReason(err: unknown): string {
   return isAppError(err) ? `${err.code}: ${err.message}` : 'unexpected error';
 }
 
-/** Places a subscription on a server (once) and fixes its expiry, committed before any panel call. */
-async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscriptionId: string): Promise<Subscription> {
+/**
+ * Places a subscription on a server (once), fixes its expiry and records the intent to create its
+ * client, all committed before any panel call. `fresh`: no earlier attempt recorded that intent, so
+ * no panel can hold the client yet (the per-subscription lock keeps other runs out meanwhile).
+ */
+async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscriptionId: string): Promise<{ sub: Subscription; fresh: boolean }> {
   return em.transactional(async (tx) => {
     const sub = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     await tx.populate(sub, ['plan', 'server', 'customer']);
@@ -49,14 +53,19 @@ async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscripti
       throw new AppError('NO_CAPACITY');
     }
     sub.expiresAt ??= new Date(Date.now() + sub.plan.durationDays * DAY_MS);
-    return sub;
+    const fresh = !sub.clientCreateIntentAt;
+    sub.clientCreateIntentAt ??= new Date();
+    return { sub, fresh };
   });
 }
 
 /**
- * provision_subscription: place, make the panel hold exactly this client (looked up by its
- * deterministic name, so a crash after the panel accepted it never makes a second one), read its
- * links, mark ACTIVE and tell the customer. Throws to retry; on the last attempt, or at once when
+ * provision_subscription: place, make the panel hold exactly this client, read its links, mark
+ * ACTIVE and tell the customer. The intent to create is committed before the first create: the
+ * first attempt creates without a look-up (two panel requests: create and links, whatever the
+ * panel's size); any later attempt (an earlier one may have created the client and lost the
+ * answer, or been killed) looks the client up by its deterministic name first, so a crash after
+ * the panel accepted it never makes a second one. Throws to retry; on the last attempt, or at once when
  * the panel refused for good (`PanelError.retryable` false), fails the order and refunds it.
  */
 export async function provisionSubscription(
@@ -79,10 +88,15 @@ async function provisionLocked(
   const existing = await em.findOne(Subscription, { id: payload.subscriptionId }, { refresh: true });
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
-    const sub = await placeAndFix(em, deps, payload.subscriptionId);
+    const { sub, fresh } = await placeAndFix(em, deps, payload.subscriptionId);
     const adapter = deps.panels.adapterFor(sub.server!);
-    await adapter.ensureClient(clientSpecOf(sub, { enabled: true }));
-    const links = await adapter.getLinks(sub.panelName);
+    const spec = clientSpecOf(sub, { enabled: true });
+    let links: string[];
+    if (fresh) links = await adapter.createNewClient(spec);
+    else {
+      await adapter.ensureClient(spec);
+      links = await adapter.getLinks(sub.panelName);
+    }
     await em.transactional(async (tx) => {
       const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (s.status !== SubscriptionStatus.PROVISIONING) return;
