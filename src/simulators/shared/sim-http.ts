@@ -14,36 +14,16 @@
  *    reproduce "the panel applied the change but we never saw the answer".
  * 3. After each non-control request the handle's `events` emits `'handled'` with a {@link SimEvent}.
  *
- * ## Control plane (for `npm run sim:sui` / `npm run sim:xui` driven from another process)
- *
- * A simulator exposes it by calling {@link handleControlRequest} first in its `handle`:
- *
- * ```ts
- * const clock = new SimClock();
- * const server = await startSimServer({
- *   port: 2095,
- *   handle: async (req, srv) =>
- *     (await handleControlRequest(req, srv, clock, (r) => mySimExtraHooks(r))) ?? panelRoutes(req),
- * });
- * ```
- *
- * Routes (JSON in, JSON out; all answer 200 `{ ok: true, ... }` or 400/404 `{ ok: false, error }`):
- * - `POST /__sim/fault` — body is a {@link FaultRule}; `times` may be a number, `null` or
- *   `"Infinity"` (JSON has no Infinity; both mean "until cleared").
- * - `POST /__sim/clear-faults`
- * - `GET  /__sim/requests?method=POST&pathIncludes=save` → `{ ok: true, count }`
- * - `POST /__sim/reset-counters`
- * - `POST /__sim/advance` — body `{ "ms": 60000 }` → `{ ok: true, now }` (advances the {@link SimClock})
- * - `GET  /__sim/now` → `{ ok: true, now }`
- * - anything else under `/__sim/` is passed to the simulator's `extra` callback (its own hooks:
- *   traffic ticks, state dumps, ...) and answers 404 when that returns null.
- *
- * The control plane has no authentication: it binds to 127.0.0.1 by default and must never be
- * exposed beyond the test machine.
+ * The control plane (`/__sim/...`) is described and answered in sim-control.ts.
  */
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
+import { SIM_CONTROL_PREFIX } from './sim-control';
+import { matches, type ActiveRule, type Fault, type FaultRule, type RequestFilter } from './sim-faults';
+
+export { SimClock } from './sim-clock';
+export { handleControlRequest, SIM_CONTROL_PREFIX } from './sim-control';
+export type { Fault, FaultRule, RequestFilter } from './sim-faults';
 
 /** A request as a simulator sees it: body fully read, query split from the path. */
 export interface SimRequest {
@@ -63,75 +43,12 @@ export interface SimResponse {
   body?: string | Buffer;
 }
 
-/** A failure to inject in front of (or after) the simulator's handler. */
-export type Fault =
-  /** Answer with this status (e.g. 500/502/503) without running the handler. */
-  | { kind: 'status'; status: number; body?: string }
-  /** Run the handler (the change is applied), answer 200 with an empty body (3x-ui empty-200 pitfall). */
-  | { kind: 'empty' }
-  /** Wait `ms` (real time) before handling; the client may time out meanwhile. */
-  | { kind: 'slow'; ms: number }
-  /** Destroy the socket before handling: nothing is applied. */
-  | { kind: 'reset' }
-  /** Run the handler (the change is applied), then destroy the socket without answering. */
-  | { kind: 'lost-reply' }
-  /**
-   * Run the handler, send the status line, headers and the first half of the body, wait `ms`
-   * (real time), then send the rest — exercises the client's body timeout.
-   */
-  | { kind: 'slow-body'; ms: number };
-
-/** One fault injection rule; rules are tried in insertion order, the first match wins. */
-export interface FaultRule {
-  fault: Fault;
-  /** How many matching requests it applies to; default 1; `Infinity` = until cleared. */
-  times?: number;
-  /** Applies to every non-control request when omitted. `method` compares case-insensitively. */
-  match?: { method?: string; pathIncludes?: string };
-}
-
 /** Emitted as `'handled'` after each non-control request. `status` is 0 when no answer was sent. */
 export interface SimEvent {
   method: string;
   path: string;
   status: number;
   fault?: Fault['kind'];
-}
-
-/** A filter for {@link SimServerHandle.requestCount}. */
-export interface RequestFilter {
-  method?: string;
-  pathIncludes?: string;
-}
-
-/**
- * The simulated wall clock (milliseconds). Simulators read time only from it so tests can
- * expire sessions, tokens and quotas without waiting.
- */
-export class SimClock {
-  private ms: number;
-
-  /** Starts at `startMs`, or at the real current time. */
-  constructor(startMs?: number) {
-    this.ms = startMs ?? Date.now();
-  }
-
-  /** Current simulated time in ms since the epoch. */
-  now(): number {
-    return this.ms;
-  }
-
-  /** Moves the clock forward (negative values are refused: time never runs back by accident). */
-  advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('SimClock.advance needs a finite ms >= 0');
-    this.ms += ms;
-  }
-
-  /** Sets the clock to an absolute time (may go back; tests use it deliberately). */
-  set(ms: number): void {
-    if (!Number.isFinite(ms)) throw new RangeError('SimClock.set needs a finite ms');
-    this.ms = ms;
-  }
 }
 
 /** A running simulator server. */
@@ -165,22 +82,6 @@ export interface SimServerOptions {
    * {@link handleControlRequest}). A thrown error becomes a 500 with a generic body.
    */
   handle: (req: SimRequest, server: SimServerHandle) => Promise<SimResponse> | SimResponse;
-}
-
-/** The path prefix of the control plane. */
-export const SIM_CONTROL_PREFIX = '/__sim/';
-
-interface ActiveRule {
-  fault: Fault;
-  remaining: number;
-  match?: RequestFilter;
-}
-
-function matches(filter: RequestFilter | undefined, method: string, path: string): boolean {
-  if (!filter) return true;
-  if (filter.method !== undefined && filter.method.toUpperCase() !== method.toUpperCase()) return false;
-  if (filter.pathIncludes !== undefined && !path.includes(filter.pathIncludes)) return false;
-  return true;
 }
 
 /** Starts a simulator server and resolves once it listens. */
@@ -363,86 +264,4 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServerH
   };
   ref.handle = handle;
   return handle;
-}
-
-const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), status: z.number().int().min(100).max(599), body: z.string().optional() }),
-  z.object({ kind: z.literal('empty') }),
-  z.object({ kind: z.literal('slow'), ms: z.number().min(0) }),
-  z.object({ kind: z.literal('reset') }),
-  z.object({ kind: z.literal('lost-reply') }),
-  z.object({ kind: z.literal('slow-body'), ms: z.number().min(0) }),
-]);
-
-const faultRuleSchema = z.object({
-  fault: faultSchema,
-  times: z.union([z.number().positive(), z.literal('Infinity'), z.null()]).optional(),
-  match: z.object({ method: z.string().optional(), pathIncludes: z.string().optional() }).optional(),
-});
-
-const advanceSchema = z.object({ ms: z.number().min(0) });
-
-function json(status: number, value: unknown): SimResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
-}
-
-function parseJsonBody(req: SimRequest): unknown {
-  const text = req.rawBody.toString('utf8').trim();
-  return text === '' ? {} : (JSON.parse(text) as unknown);
-}
-
-/**
- * Answers the control plane (`/__sim/...`, see the file comment). Simulators call it first and
- * fall through to their panel routes when it returns null (not a control path).
- *
- * @param extra the simulator's own hooks for other `/__sim/` paths; return null for "unknown".
- */
-export async function handleControlRequest(
-  req: SimRequest,
-  handle: SimServerHandle,
-  clock: SimClock,
-  extra?: (req: SimRequest) => Promise<SimResponse | null>,
-): Promise<SimResponse | null> {
-  if (!req.path.startsWith(SIM_CONTROL_PREFIX)) return null;
-  const route = `${req.method} ${req.path}`;
-  try {
-    switch (route) {
-      case 'POST /__sim/fault': {
-        const parsed = faultRuleSchema.safeParse(parseJsonBody(req));
-        if (!parsed.success) return json(400, { ok: false, error: 'invalid fault rule' });
-        const { times, ...rest } = parsed.data;
-        handle.injectFault({ ...rest, times: times === null || times === 'Infinity' ? Infinity : times });
-        return json(200, { ok: true });
-      }
-      case 'POST /__sim/clear-faults':
-        handle.clearFaults();
-        return json(200, { ok: true });
-      case 'GET /__sim/requests': {
-        const filter: RequestFilter = {};
-        const method = req.query.get('method');
-        const pathIncludes = req.query.get('pathIncludes');
-        if (method) filter.method = method;
-        if (pathIncludes) filter.pathIncludes = pathIncludes;
-        return json(200, { ok: true, count: handle.requestCount(filter) });
-      }
-      case 'POST /__sim/reset-counters':
-        handle.resetCounters();
-        return json(200, { ok: true });
-      case 'POST /__sim/advance': {
-        const parsed = advanceSchema.safeParse(parseJsonBody(req));
-        if (!parsed.success) return json(400, { ok: false, error: 'expected { ms: number >= 0 }' });
-        clock.advance(parsed.data.ms);
-        return json(200, { ok: true, now: clock.now() });
-      }
-      case 'GET /__sim/now':
-        return json(200, { ok: true, now: clock.now() });
-      default: {
-        const out = extra ? await extra(req) : null;
-        return out ?? json(404, { ok: false, error: 'unknown control route' });
-      }
-    }
-  } catch (err) {
-    if (err instanceof SyntaxError) return json(400, { ok: false, error: 'body is not JSON' });
-    throw err;
-  }
 }
