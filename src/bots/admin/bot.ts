@@ -19,13 +19,14 @@ import {
 } from '../common';
 import { allowed } from './access';
 import { broadcastFeature } from './broadcast';
-import { catalogFeature } from './catalog';
 import type { AdminContext, AdminSession } from './context';
+import { codesFeature } from './codes';
 import { customersFeature } from './customers';
 import { dashboardFeature } from './dashboard';
 import { PENDING_FEATURE, type Feature } from './feature';
 import { menuFeature, showMainMenu, whoIs } from './menu';
 import { paymentButtons, paymentsFeature } from './payments';
+import { plansFeature } from './plans';
 import { serversFeature } from './servers';
 import { settingsFeature } from './settings';
 import { subscriptionsFeature } from './subscriptions';
@@ -93,7 +94,8 @@ export function createAdminBot(config: AdminBotConfig, deps: AdminBotDeps): Admi
     customersFeature,
     subscriptionsFeature,
     serversFeature,
-    catalogFeature,
+    plansFeature,
+    codesFeature,
     broadcastFeature(download),
     settingsFeature,
     ticketsFeature,

@@ -22,7 +22,41 @@ export type Pending =
   | { kind: 'broadcast-audience'; text: string; photoFileId: string | null }
   | { kind: 'broadcast-confirm'; text: string; photoFileId: string | null; audience: string; key: string }
   | { kind: 'setting'; key: string }
-  | { kind: 'ticket-reply'; ticketId: string };
+  | { kind: 'ticket-reply'; ticketId: string }
+  | { kind: 'plan'; step: PlanStep; draft: PlanDraft; groups: string[]; fixing?: boolean }
+  | { kind: 'plan-edit'; planId: string; field: PlanLimit }
+  | { kind: 'code'; step: CodeStep; draft: CodeDraft; fixing?: boolean };
+
+/** Steps of the add-plan wizard, in order (`fixing`: the API refused this step's value; after it comes the confirmation). */
+export type PlanStep = 'code' | 'titleFa' | 'titleEn' | 'traffic' | 'days' | 'devices' | 'price' | 'group' | 'trial' | 'confirm';
+
+export interface PlanDraft {
+  code?: string;
+  titleFa?: string;
+  titleEn?: string;
+  trafficBytes?: number;
+  durationDays?: number;
+  deviceLimit?: number;
+  price?: number;
+  serverGroup?: string;
+  isTrial?: boolean;
+}
+
+/** What an admin may change on an existing plan from the bot: its price and limits. */
+export type PlanLimit = 'price' | 'traffic' | 'days' | 'devices';
+
+/** Steps of the new-discount-code wizard, in order. */
+export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'days' | 'confirm';
+
+export interface CodeDraft {
+  code?: string;
+  kind?: 'percent' | 'amount';
+  value?: number;
+  /** null = unlimited. */
+  maxUses?: number | null;
+  /** Valid for this many days from creation; null = no expiry. */
+  validDays?: number | null;
+}
 
 export type ServerStep = 'kind' | 'name' | 'url' | 'username' | 'password' | 'token' | 'group' | 'capacity';
 

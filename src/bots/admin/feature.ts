@@ -41,4 +41,7 @@ export const PENDING_FEATURE: Record<Pending['kind'], string> = {
   'broadcast-confirm': 'bc',
   setting: 'set',
   'ticket-reply': 'tkr',
+  plan: 'pladd',
+  'plan-edit': 'pled',
+  code: 'cdadd',
 };

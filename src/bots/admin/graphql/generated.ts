@@ -31,6 +31,11 @@ export type OrderStatus =
   | 'CANCELLED'
   | 'REFUNDED';
 
+/** RESET: a renewal starts a new traffic period; CARRY_OVER: unused traffic is kept and the plan traffic added. */
+export type RenewalTraffic =
+  | 'RESET'
+  | 'CARRY_OVER';
+
 export type PaymentStatus =
   | 'PENDING'
   | 'SUBMITTED'
@@ -93,6 +98,51 @@ export type BroadcastStatus =
   | 'RUNNING'
   | 'DONE';
 
+export type CreatePlanInput = {
+  code: string;
+  titleFa: string;
+  titleEn: string;
+  trafficBytes: number;
+  durationDays: number;
+  deviceLimit?: number | null | undefined;
+  price: number;
+  active?: boolean | null | undefined;
+  sortOrder?: number | null | undefined;
+  isTrial?: boolean | null | undefined;
+  serverGroup?: string | null | undefined;
+  protocols?: Array<string> | null | undefined;
+  renewalTraffic?: RenewalTraffic | null | undefined;
+};
+
+export type UpdatePlanInput = {
+  code?: string | null | undefined;
+  titleFa?: string | null | undefined;
+  titleEn?: string | null | undefined;
+  trafficBytes?: number | null | undefined;
+  durationDays?: number | null | undefined;
+  deviceLimit?: number | null | undefined;
+  price?: number | null | undefined;
+  active?: boolean | null | undefined;
+  sortOrder?: number | null | undefined;
+  isTrial?: boolean | null | undefined;
+  serverGroup?: string | null | undefined;
+  protocols?: Array<string> | null | undefined;
+  renewalTraffic?: RenewalTraffic | null | undefined;
+};
+
+export type CreateDiscountCodeInput = {
+  code: string;
+  /** 1–100; exclusive with amount. */
+  percent?: number | null | undefined;
+  /** Fixed amount off; exclusive with percent. */
+  amount?: number | null | undefined;
+  maxUses?: number | null | undefined;
+  validFrom?: string | null | undefined;
+  validUntil?: string | null | undefined;
+  /** Plans it applies to; empty = all. */
+  planIds?: Array<string | number> | null | undefined;
+};
+
 export type AddServerInput = {
   name: string;
   kind: ServerKind;
@@ -132,7 +182,7 @@ export type SetAdminLanguageMutation = { setMyAdminLanguage: { id: string, langu
 export type CatalogPlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CatalogPlansQuery = { plans: Array<{ id: string, code: string, titleFa: string, titleEn: string, price: number, trafficBytes: number, durationDays: number, deviceLimit: number, active: boolean, isTrial: boolean }> };
+export type CatalogPlansQuery = { plans: Array<{ id: string, code: string, titleFa: string, titleEn: string, price: number, trafficBytes: number, durationDays: number, deviceLimit: number, active: boolean, isTrial: boolean, serverGroup: string }> };
 
 export type SetPlanActiveMutationVariables = Exact<{
   id: string | number;
@@ -142,10 +192,37 @@ export type SetPlanActiveMutationVariables = Exact<{
 
 export type SetPlanActiveMutation = { updatePlan: { id: string, active: boolean } };
 
+export type CreatePlanMutationVariables = Exact<{
+  input: CreatePlanInput;
+}>;
+
+
+export type CreatePlanMutation = { createPlan: { id: string, code: string } };
+
+export type UpdatePlanLimitsMutationVariables = Exact<{
+  id: string | number;
+  input: UpdatePlanInput;
+}>;
+
+
+export type UpdatePlanLimitsMutation = { updatePlan: { id: string, price: number, trafficBytes: number, durationDays: number, deviceLimit: number } };
+
+export type PlanServerGroupsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlanServerGroupsQuery = { servers: Array<{ serverGroup: string }> };
+
 export type DiscountCodesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DiscountCodesQuery = { discountCodes: Array<{ id: string, code: string, percent: number | null, amount: number | null, used: number, maxUses: number | null, active: boolean }> };
+export type DiscountCodesQuery = { discountCodes: Array<{ id: string, code: string, percent: number | null, amount: number | null, used: number, maxUses: number | null, validUntil: string | null, active: boolean }> };
+
+export type CreateDiscountCodeMutationVariables = Exact<{
+  input: CreateDiscountCodeInput;
+}>;
+
+
+export type CreateDiscountCodeMutation = { createDiscountCode: { id: string, code: string } };
 
 export type SetDiscountCodeActiveMutationVariables = Exact<{
   id: string | number;
@@ -487,6 +564,7 @@ export const CatalogPlansDocument = new TypedDocumentString(`
     deviceLimit
     active
     isTrial
+    serverGroup
   }
 }
     `) as unknown as TypedDocumentString<CatalogPlansQuery, CatalogPlansQueryVariables>;
@@ -498,6 +576,32 @@ export const SetPlanActiveDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SetPlanActiveMutation, SetPlanActiveMutationVariables>;
+export const CreatePlanDocument = new TypedDocumentString(`
+    mutation CreatePlan($input: CreatePlanInput!) {
+  createPlan(input: $input) {
+    id
+    code
+  }
+}
+    `) as unknown as TypedDocumentString<CreatePlanMutation, CreatePlanMutationVariables>;
+export const UpdatePlanLimitsDocument = new TypedDocumentString(`
+    mutation UpdatePlanLimits($id: ID!, $input: UpdatePlanInput!) {
+  updatePlan(id: $id, input: $input) {
+    id
+    price
+    trafficBytes
+    durationDays
+    deviceLimit
+  }
+}
+    `) as unknown as TypedDocumentString<UpdatePlanLimitsMutation, UpdatePlanLimitsMutationVariables>;
+export const PlanServerGroupsDocument = new TypedDocumentString(`
+    query PlanServerGroups {
+  servers {
+    serverGroup
+  }
+}
+    `) as unknown as TypedDocumentString<PlanServerGroupsQuery, PlanServerGroupsQueryVariables>;
 export const DiscountCodesDocument = new TypedDocumentString(`
     query DiscountCodes {
   discountCodes {
@@ -507,10 +611,19 @@ export const DiscountCodesDocument = new TypedDocumentString(`
     amount
     used
     maxUses
+    validUntil
     active
   }
 }
     `) as unknown as TypedDocumentString<DiscountCodesQuery, DiscountCodesQueryVariables>;
+export const CreateDiscountCodeDocument = new TypedDocumentString(`
+    mutation CreateDiscountCode($input: CreateDiscountCodeInput!) {
+  createDiscountCode(input: $input) {
+    id
+    code
+  }
+}
+    `) as unknown as TypedDocumentString<CreateDiscountCodeMutation, CreateDiscountCodeMutationVariables>;
 export const SetDiscountCodeActiveDocument = new TypedDocumentString(`
     mutation SetDiscountCodeActive($id: ID!, $active: Boolean!) {
   setDiscountCodeActive(id: $id, active: $active) {
