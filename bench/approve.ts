@@ -11,6 +11,7 @@
  *   npm run bench:approve
  *   npm run bench:approve -- --approvals 500
  *   npm run bench:approve -- --explain        also list the statements of one approval
+ *                                             (BENCH_SQL_WIDTH=100000 prints them whole)
  *
  * Targets: ≤ 8 statements per approval; approve → job start p50 ≤ 10 ms, p99 ≤ 40 ms.
  * Printed, never asserted in a test. Database: see bench/bench-db.ts.
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     const firstSql: string[] = [];
     knex.on('query', (q: { sql: string }) => {
       statements += 1;
-      if (values.explain && perApproval.length === 0) firstSql.push(q.sql.replace(/\s+/g, ' ').slice(0, 160));
+      if (values.explain && perApproval.length === 0) firstSql.push(q.sql.replace(/\s+/g, ' ').slice(0, Number(process.env.BENCH_SQL_WIDTH ?? 160)));
     });
     const perApproval: number[] = [];
     const txMs: number[] = [];

@@ -63,7 +63,13 @@ export type JobSpec = { [T in TaskName]: { task: T; payload: TaskPayloads[T]; op
  */
 export async function enqueueMany(em: EntityManager, jobs: JobSpec[], mode: NonNullable<EnqueueOptions['jobKeyMode']> = 'replace'): Promise<number> {
   if (jobs.length === 0) return 0;
-  const specs = JSON.stringify(
+  const { sql, bindings } = addJobsSql(jobs, mode);
+  await em.execute(`select ${sql}`, bindings);
+  return jobs.length;
+}
+
+function specsJson(jobs: JobSpec[]): string {
+  return JSON.stringify(
     jobs.map((j) => ({
       identifier: j.task,
       payload: j.payload,
@@ -74,21 +80,31 @@ export async function enqueueMany(em: EntityManager, jobs: JobSpec[], mode: NonN
       priority: j.options?.priority ?? null,
     })),
   );
-  const recordset = `json_to_recordset(?::json) as s(identifier text, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text, priority int)`;
-  if (mode === 'unsafe_dedupe') {
-    await em.execute(
-      `select count(graphile_worker.add_job(s.identifier, s.payload, queue_name => s.queue_name, run_at => s.run_at, max_attempts => s.max_attempts,
-                                           job_key => s.job_key, priority => s.priority, job_key_mode => 'unsafe_dedupe'))
-         from ${recordset}`,
-      [specs],
-    );
-  } else {
-    await em.execute(
-      `select count(*) from graphile_worker.add_jobs(
-         array(select row(s.identifier, s.payload, s.queue_name, s.run_at, s.max_attempts, s.job_key, s.priority, null)::graphile_worker.job_spec from ${recordset}),
-         job_key_preserve_run_at => ?)`,
-      [specs, mode === 'preserve_run_at'],
-    );
-  }
-  return jobs.length;
+}
+
+const RECORDSET = `json_to_recordset(?::json) as s(identifier text, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text, priority int)`;
+
+/** {@link enqueueMany}'s SQL expression (with `?` bindings), evaluating to how many jobs it submitted. */
+function addJobsSql(jobs: JobSpec[], mode: NonNullable<EnqueueOptions['jobKeyMode']>): { sql: string; bindings: unknown[] } {
+  if (mode === 'unsafe_dedupe') return addJobEachSql(jobs, mode);
+  return {
+    sql: `(select count(*) from graphile_worker.add_jobs(
+         array(select row(s.identifier, s.payload, s.queue_name, s.run_at, s.max_attempts, s.job_key, s.priority, null)::graphile_worker.job_spec from ${RECORDSET}),
+         job_key_preserve_run_at => ?))`,
+    bindings: [specsJson(jobs), mode === 'preserve_run_at'],
+  };
+}
+
+/**
+ * An SQL expression (with `?` bindings) that adds each job through `add_job`, exactly as
+ * {@link enqueue} does one by one (`replace` by default), and evaluates to how many it added: for
+ * callers that add jobs inside a larger statement (src/services/write-batch.ts).
+ */
+export function addJobEachSql(jobs: JobSpec[], mode: NonNullable<EnqueueOptions['jobKeyMode']> = 'replace'): { sql: string; bindings: unknown[] } {
+  return {
+    sql: `(select count(graphile_worker.add_job(s.identifier, s.payload, queue_name => s.queue_name, run_at => s.run_at, max_attempts => s.max_attempts,
+                                           job_key => s.job_key, priority => s.priority, job_key_mode => ?))
+         from ${RECORDSET})`,
+    bindings: [mode, specsJson(jobs)],
+  };
 }

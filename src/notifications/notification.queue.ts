@@ -4,6 +4,7 @@ import { AdminRole } from '../entities/common';
 import { Notification, NotificationChannel } from '../entities/notification.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { enqueue, type EnqueueOptions } from '../jobs/enqueue';
+import type { WriteBatch } from '../services/write-batch';
 import type { Alert } from './alerts';
 
 /**
@@ -71,35 +72,47 @@ export function deliveryJobOptions(notificationId: string): EnqueueOptions {
   return { jobKey: `send_notification:${notificationId}`, maxAttempts: 10 };
 }
 
+/** A notification to queue: its kind, recipient and params. */
+export interface NotificationInput<K extends NotificationKind> {
+  kind: K;
+  telegramId: number | null | undefined;
+  params: NotificationParams[K];
+  subscription?: Subscription | null;
+  /** Warnings only: unique per (subscription, kind, threshold, period). */
+  threshold?: string;
+  period?: string;
+}
+
 /**
  * Writes an outbox row and enqueues its delivery in the caller's transaction: the message exists
  * if and only if the event committed. Recipients without a Telegram id (reseller customers) get none.
  */
-export async function queueNotification<K extends NotificationKind>(
-  em: EntityManager,
-  input: {
-    kind: K;
-    telegramId: number | null | undefined;
-    params: NotificationParams[K];
-    subscription?: Subscription | null;
-    /** Warnings only: unique per (subscription, kind, threshold, period). */
-    threshold?: string;
-    period?: string;
-  },
-): Promise<Notification | null> {
+export async function queueNotification<K extends NotificationKind>(em: EntityManager, input: NotificationInput<K>): Promise<Notification | null> {
   if (!input.telegramId) return null;
-  const n = em.create(Notification, {
+  const n = em.create(Notification, notificationData(input, input.telegramId));
+  await em.flush();
+  await enqueue(em, 'send_notification', { notificationId: n.id }, deliveryJobOptions(n.id));
+  return n;
+}
+
+/** {@link queueNotification} as part of a one-statement write (src/services/write-batch.ts). */
+export function stageNotification<K extends NotificationKind>(em: EntityManager, batch: WriteBatch, input: NotificationInput<K>): Notification | null {
+  if (!input.telegramId) return null;
+  const n = em.create(Notification, notificationData(input, input.telegramId), { persist: false });
+  batch.insert(n).job({ task: 'send_notification', payload: { notificationId: n.id }, options: deliveryJobOptions(n.id) });
+  return n;
+}
+
+function notificationData<K extends NotificationKind>(input: NotificationInput<K>, telegramId: number) {
+  return {
     channel: CHANNEL_OF[input.kind],
-    recipientTelegramId: input.telegramId,
+    recipientTelegramId: telegramId,
     kind: input.kind,
     params: input.params as unknown as Record<string, unknown>,
     subscription: input.subscription ?? null,
     threshold: input.threshold ?? null,
     period: input.period ?? null,
-  });
-  await em.flush();
-  await enqueue(em, 'send_notification', { notificationId: n.id }, deliveryJobOptions(n.id));
-  return n;
+  };
 }
 
 /**

@@ -16,15 +16,16 @@ import { describePrincipal } from '../services/principal';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import { presentCustomer } from './types/customer.types';
-import { presentPayment } from './types/payment.types';
+import { isOpenCardPayment, presentPayment } from './types/payment.types';
 import { PaymentReviewType, PaymentType, ReceiptImageType } from './types/payment.types';
 
 function reviewer(ctx: Context): Admin | null {
   return ctx.principal?.adminId ? ctx.em.getReference(Admin, ctx.principal.adminId) : null;
 }
 
+/** The card details are read only for an open card payment (the only one that shows them). */
 async function present(ctx: Context, p: Payment): Promise<PaymentType> {
-  return presentPayment(p, await ctx.loaders.card.load('card'));
+  return presentPayment(p, isOpenCardPayment(p) ? await ctx.loaders.card.load('card') : undefined);
 }
 
 /** Card-to-card receipts and their review. */

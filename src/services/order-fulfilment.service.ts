@@ -1,16 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LedgerKind } from '../entities/ledger-entry.entity';
 import { type Order, OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
-import { RenewalTraffic } from '../entities/plan.entity';
+import { type Plan, RenewalTraffic } from '../entities/plan.entity';
 import { Reseller } from '../entities/reseller.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import { enqueue } from '../jobs/enqueue';
 import { sendAlert } from '../notifications/alerts';
-import { queueNotification } from '../notifications/notification.queue';
-import { placeSubscription } from './placement.service';
+import { queueNotification, stageNotification } from '../notifications/notification.queue';
+import { chooseServer, placementFields } from './placement.service';
 import { newSubscription } from './subscription.service';
-import { postToWallet } from './wallet.service';
+import { postToWallet, walletCredit } from './wallet.service';
+import { WriteBatch } from './write-batch';
 import { postToResellerBalance } from './reseller-balance.service';
 import { orderEventData, recordResellerEvent } from './webhook.events';
 
@@ -26,50 +27,40 @@ const DAY_MS = 86_400_000;
  * Turns a paid order into work, in the caller's transaction: NEW/TRIAL → a subscription row in
  * PROVISIONING and its job; RENEW/ADD_TRAFFIC → the absolute targets fixed now and the apply job;
  * TOP_UP → the wallet credit. The job exists if and only if the payment commits.
+ *
+ * The writes go out as one statement (src/services/write-batch.ts): into `batch` when the caller
+ * gives one (and executes it), else at the end. A NEW/TRIAL order is placed last, so the placement
+ * lock is taken just before that statement and held only until the commit.
  */
-export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, order: Order, actor: string): Promise<void> {
+export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, order: Order, actor: string, batch?: WriteBatch): Promise<void> {
+  const writes = batch ?? new WriteBatch(em);
   await em.populate(order, ['plan', 'customer', 'subscription']);
-  order.status = OrderStatus.PAID;
-  order.paidAt ??= new Date();
+  const paid = { status: OrderStatus.PAID, paidAt: order.paidAt ?? new Date() };
   switch (order.kind) {
     case OrderKind.NEW:
     case OrderKind.TRIAL: {
-      const sub = order.subscription ?? newSubscription(em, { customer: order.customer, plan: order.plan!, isTrial: order.kind === OrderKind.TRIAL });
-      order.subscription = sub;
-      if (!sub.server) {
-        // Take the slot now, in the payment's transaction, so paid subscriptions count toward a
-        // server's load at once; when nothing fits, the provisioning job places it later.
-        await placeSubscription(em, sub, order.plan!);
-      }
-      await em.flush();
-      await enqueueProvision(em, deps, sub.id, order.id);
+      const existing = order.subscription;
+      const sub = existing ?? newSubscription(em, { customer: order.customer, plan: order.plan!, isTrial: order.kind === OrderKind.TRIAL }, { persist: false });
+      // Take the slot now, in the payment's transaction, so paid subscriptions count toward a
+      // server's load at once; when nothing fits, the provisioning job places it later.
+      const placement = sub.server ? null : await chooseServer(em, order.plan!, { lock: true });
+      const slot = placement ? placementFields(placement) : {};
+      if (existing) writes.update(existing, slot);
+      else writes.insert(Object.assign(sub, slot));
+      writes.update(order, { ...paid, subscription: sub });
+      writes.job({ task: 'provision_subscription', payload: { subscriptionId: sub.id, orderId: order.id }, options: provisionJobOptions(deps, sub.id) });
       break;
     }
     case OrderKind.RENEW:
     case OrderKind.ADD_TRAFFIC: {
-      const sub = order.subscription!;
-      const plan = order.plan!;
-      if (order.kind === OrderKind.RENEW) {
-        const base = Math.max(Date.now(), sub.expiresAt?.getTime() ?? 0);
-        order.targetExpiresAt ??= new Date(base + plan.durationDays * DAY_MS);
-        if (order.targetTrafficBytes === null || order.targetTrafficBytes === undefined) {
-          const carry = plan.renewalTraffic === RenewalTraffic.CARRY_OVER;
-          order.resetsUsage = !carry;
-          order.targetTrafficBytes = !carry ? plan.trafficBytes : sub.trafficLimitBytes === 0 || plan.trafficBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
-        }
-      } else {
-        order.targetTrafficBytes ??= sub.trafficLimitBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
-      }
-      await em.flush();
-      await enqueue(em, 'apply_order', { orderId: order.id }, { jobKey: `apply_order:${order.id}`, maxAttempts: deps.provisionMaxAttempts });
+      writes.update(order, { ...paid, ...orderTargets(order, order.subscription!, order.plan!) });
+      writes.job({ task: 'apply_order', payload: { orderId: order.id }, options: { jobKey: `apply_order:${order.id}`, maxAttempts: deps.provisionMaxAttempts } });
       break;
     }
     case OrderKind.TOP_UP: {
-      await postToWallet(em, { customer: order.customer, amount: order.amountDue, kind: LedgerKind.TOP_UP, order, actor });
-      order.status = OrderStatus.FULFILLED;
-      order.fulfilledAt = new Date();
-      await em.flush();
-      await queueNotification(em, {
+      writes.insert(await walletCredit(em, { customer: order.customer, amount: order.amountDue, kind: LedgerKind.TOP_UP, order, actor }));
+      writes.update(order, { ...paid, status: OrderStatus.FULFILLED, fulfilledAt: new Date() });
+      stageNotification(em, writes, {
         kind: 'WALLET_CREDITED',
         telegramId: order.customer.telegramId,
         params: { orderId: order.id, orderNumber: order.number, amount: order.amountDue },
@@ -77,10 +68,35 @@ export async function fulfilPaidOrder(em: EntityManager, deps: FulfilmentDeps, o
       break;
     }
   }
+  if (!batch) await writes.execute();
+}
+
+/**
+ * RENEW/ADD_TRAFFIC: the absolute expiry and quota the order sets, fixed once (kept when already
+ * fixed, so a re-run never extends twice).
+ */
+function orderTargets(order: Order, sub: Subscription, plan: Plan): Pick<Order, 'targetExpiresAt' | 'targetTrafficBytes' | 'resetsUsage'> {
+  const targets = { targetExpiresAt: order.targetExpiresAt ?? null, targetTrafficBytes: order.targetTrafficBytes ?? null, resetsUsage: order.resetsUsage };
+  if (order.kind === OrderKind.RENEW) {
+    const base = Math.max(Date.now(), sub.expiresAt?.getTime() ?? 0);
+    targets.targetExpiresAt ??= new Date(base + plan.durationDays * DAY_MS);
+    if (targets.targetTrafficBytes === null) {
+      const carry = plan.renewalTraffic === RenewalTraffic.CARRY_OVER;
+      targets.resetsUsage = !carry;
+      targets.targetTrafficBytes = !carry ? plan.trafficBytes : sub.trafficLimitBytes === 0 || plan.trafficBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
+    }
+  } else {
+    targets.targetTrafficBytes ??= sub.trafficLimitBytes === 0 ? 0 : sub.trafficLimitBytes + plan.trafficBytes;
+  }
+  return targets;
+}
+
+function provisionJobOptions(deps: FulfilmentDeps, subscriptionId: string) {
+  return { jobKey: `provision_subscription:${subscriptionId}`, maxAttempts: deps.provisionMaxAttempts };
 }
 
 export async function enqueueProvision(em: EntityManager, deps: FulfilmentDeps, subscriptionId: string, orderId: string | null): Promise<void> {
-  await enqueue(em, 'provision_subscription', { subscriptionId, orderId }, { jobKey: `provision_subscription:${subscriptionId}`, maxAttempts: deps.provisionMaxAttempts });
+  await enqueue(em, 'provision_subscription', { subscriptionId, orderId }, provisionJobOptions(deps, subscriptionId));
 }
 
 /**

@@ -7,13 +7,14 @@ import { OrderStatus, PaymentMethod } from '../entities/order.entity';
 import { Payment, PaymentStatus } from '../entities/payment.entity';
 import { Receipt } from '../entities/receipt.entity';
 import { AppError } from '../errors';
-import { enqueue } from '../jobs/enqueue';
+import { enqueue, type JobSpec } from '../jobs/enqueue';
 import { releaseCode } from './discount.service';
 import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service';
-import { notifyAdmins, queueNotification } from '../notifications/notification.queue';
+import { notifyAdmins, queueNotification, stageNotification } from '../notifications/notification.queue';
 import { receiptImageType } from './receipt-image';
 import { lockForTransaction } from './transaction';
 import { flushUnique } from './unique-violation';
+import { WriteBatch } from './write-batch';
 
 /** The largest offset added to an amount to make it unique among open card payments. */
 const MAX_OFFSET = 999;
@@ -106,14 +107,29 @@ export async function submitPaymentReceipt(em: EntityManager, customer: Customer
   return payment;
 }
 
-/** In the decision's transaction: every admin's review message will say who decided. */
-async function enqueueReceiptMessagesUpdate(em: EntityManager, paymentId: string): Promise<void> {
-  await enqueue(em, 'update_receipt_messages', { paymentId }, { jobKey: `update_receipt_messages:${paymentId}`, maxAttempts: 10 });
+/** The job that edits every admin's review message of a payment (it will say who decided). */
+function receiptMessagesJob(paymentId: string): JobSpec {
+  return { task: 'update_receipt_messages', payload: { paymentId }, options: { jobKey: `update_receipt_messages:${paymentId}`, maxAttempts: 10 } };
 }
 
-/** Locks the payment and checks it can still be decided (exactly one decision wins). */
+/**
+ * Locks the payment and checks it can still be decided (exactly one decision wins): one statement
+ * locks the payment row (FOR UPDATE OF the payment alone) and reads it with its order, customer,
+ * plan and subscription.
+ */
 async function lockForReview(em: EntityManager, paymentId: string): Promise<Payment> {
-  const payment = await getPaymentOrFail(em, paymentId, { lock: true });
+  if (!z.uuid().safeParse(paymentId).success) throw new AppError('PAYMENT_NOT_FOUND');
+  const payment = await em
+    .createQueryBuilder(Payment, 'p')
+    .select('*')
+    .leftJoinAndSelect('p.order', 'o')
+    .leftJoinAndSelect('o.customer', 'c')
+    .leftJoinAndSelect('o.plan', 'pl')
+    .leftJoinAndSelect('o.subscription', 's')
+    .where({ id: paymentId })
+    .setLockMode(LockMode.PESSIMISTIC_WRITE, ['p'])
+    .getSingleResult();
+  if (!payment) throw new AppError('PAYMENT_NOT_FOUND');
   if (payment.method !== PaymentMethod.CARD_TO_CARD) throw new AppError('PAYMENT_NOT_SUBMITTABLE');
   if (payment.status === PaymentStatus.APPROVED || payment.status === PaymentStatus.REJECTED) {
     await em.populate(payment, ['reviewedBy']);
@@ -131,21 +147,26 @@ async function lockForReview(em: EntityManager, paymentId: string): Promise<Paym
 /**
  * Approves a card-to-card payment, in one transaction: payment APPROVED, order PAID, the
  * subscription row (or the renewal) and its job, notifications. Concurrent approvals of one
- * payment: the first wins, the rest get PAYMENT_ALREADY_REVIEWED.
+ * payment: the first wins (it holds the payment's row lock until commit), the rest get
+ * PAYMENT_ALREADY_REVIEWED.
+ *
+ * Lean by design (issue 10): one statement locks and reads the payment with its order, a NEW order
+ * then takes the placement lock and reads the candidate servers (two statements), and every write
+ * (payment, subscription, order, their audit rows, notification and jobs) goes out as one
+ * statement, so the placement lock is held only around the slot's write and the commit.
  */
 export async function approvePayment(em: EntityManager, deps: FulfilmentDeps, paymentId: string, reviewer: Admin | null, actor: string): Promise<Payment> {
   const payment = await lockForReview(em, paymentId);
-  payment.status = PaymentStatus.APPROVED;
-  payment.reviewedBy = reviewer;
-  payment.reviewedAt = new Date();
-  await em.flush();
-  await fulfilPaidOrder(em, deps, payment.order, actor);
-  await enqueueReceiptMessagesUpdate(em, payment.id);
-  await queueNotification(em, {
+  const writes = new WriteBatch(em);
+  writes.update(payment, { status: PaymentStatus.APPROVED, reviewedBy: reviewer, reviewedAt: new Date() });
+  writes.job(receiptMessagesJob(payment.id));
+  stageNotification(em, writes, {
     kind: 'PAYMENT_APPROVED',
     telegramId: payment.order.customer.telegramId,
     params: { orderId: payment.order.id, orderNumber: payment.order.number, amount: payment.amount },
   });
+  await fulfilPaidOrder(em, deps, payment.order, actor, writes);
+  await writes.execute();
   return payment;
 }
 
@@ -192,7 +213,8 @@ export async function rejectPayment(em: EntityManager, paymentId: string, reason
   payment.order.status = OrderStatus.CANCELLED;
   if (payment.order.discountCode) await releaseCode(em, payment.order.discountCode.id);
   await em.flush();
-  await enqueueReceiptMessagesUpdate(em, payment.id);
+  const spec = receiptMessagesJob(payment.id);
+  await enqueue(em, spec.task, spec.payload, spec.options);
   await queueNotification(em, {
     kind: 'PAYMENT_REJECTED',
     telegramId: payment.order.customer.telegramId,

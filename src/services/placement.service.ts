@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Inbound } from '../entities/inbound.entity';
+import type { Inbound } from '../entities/inbound.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
 import type { Subscription } from '../entities/subscription.entity';
 import { AppError } from '../errors';
 import type { AdminAlerts } from '../notifications/alerts';
-import { activeSubscriptionCounts } from './server.service';
+import { columnsOf, mapAliased } from './row-mapping';
+import { LOAD_STATUSES } from './server.service';
 import { lockForTransaction } from './transaction';
 
 /** The alert sender NO_CAPACITY goes through: detached from the caller's transaction, de-duplicated. */
@@ -55,21 +56,29 @@ export function usableInbounds(inbounds: Inbound[], plan: Plan, server?: Server)
  */
 export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?: boolean; excludeServerIds?: string[] } = {}): Promise<Placement | null> {
   if (opts.lock) await lockForTransaction(em, `placement:${plan.serverGroup}`);
-  const servers = await em.find(Server, {
-    serverGroup: plan.serverGroup,
-    active: true,
-    status: { $ne: ServerStatus.DOWN },
-    ...(opts.excludeServerIds?.length ? { id: { $nin: opts.excludeServerIds } } : {}),
-  });
-  if (servers.length === 0) return null;
-  const counts = await activeSubscriptionCounts(em, servers.map((s) => s.id));
-  const inbounds = await em.find(Inbound, { server: { $in: servers.map((s) => s.id) } });
-  const candidates = servers
-    .map((server) => ({
+  const exclude = opts.excludeServerIds?.length ? opts.excludeServerIds : null;
+  // One statement: the group's servers, each with its load and its inbounds.
+  const rows = await em.execute<Array<Record<string, unknown> & { n: number }>>(
+    `select ${columnsOf(em, 'Server', 's')}, ${columnsOf(em, 'Inbound', 'i')},
+            (select count(*)::int from subscription x where x.server_id = s.id and x.status in (?)) as n
+       from server s left join inbound i on i.server_id = s.id
+      where s.server_group = ? and s.active = true and s.status <> ? ${exclude ? 'and s.id not in (?)' : ''}`,
+    [LOAD_STATUSES, plan.serverGroup, ServerStatus.DOWN, ...(exclude ? [exclude] : [])],
+  );
+  const byServer = new Map<string, { server: Server; count: number; inbounds: Inbound[] }>();
+  for (const row of rows) {
+    const server = mapAliased<Server>(em, 'Server', row, 's')!;
+    const entry = byServer.get(server.id) ?? { server, count: row.n, inbounds: [] };
+    byServer.set(server.id, entry);
+    const inbound = mapAliased<Inbound>(em, 'Inbound', row, 'i');
+    if (inbound) entry.inbounds.push(inbound);
+  }
+  const candidates = [...byServer.values()]
+    .map(({ server, count, inbounds }) => ({
       server,
-      load: (counts.get(server.id) ?? 0) / server.capacity,
-      free: server.capacity - (counts.get(server.id) ?? 0),
-      inbounds: usableInbounds(inbounds.filter((i) => i.server.id === server.id), plan, server),
+      load: count / server.capacity,
+      free: server.capacity - count,
+      inbounds: usableInbounds(inbounds, plan, server),
     }))
     .filter((c) => c.free > 0 && c.inbounds.length > 0)
     // Healthy before degraded/unknown, then least loaded, then name for a stable choice.
@@ -90,9 +99,11 @@ export async function chooseServer(em: EntityManager, plan: Plan, opts: { lock?:
  */
 export async function placeSubscription(em: EntityManager, sub: Subscription, plan: Plan, opts: { excludeServerIds?: string[] } = {}): Promise<Placement | null> {
   const placement = await chooseServer(em, plan, { lock: true, ...opts });
-  if (placement) {
-    sub.server = placement.server;
-    sub.inboundIds = placement.inbounds.map((i) => i.remoteId);
-  }
+  if (placement) Object.assign(sub, placementFields(placement));
   return placement;
+}
+
+/** What a placement sets on a subscription (for callers that write it themselves). */
+export function placementFields(placement: Placement): Pick<Subscription, 'server' | 'inboundIds'> {
+  return { server: placement.server, inboundIds: placement.inbounds.map((i) => i.remoteId) };
 }

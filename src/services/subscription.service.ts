@@ -22,8 +22,10 @@ export function subscriptionUrl(publicUrl: string, subToken: string): string {
 }
 
 /** A new subscription row in PROVISIONING; its panel identity and credentials are fixed here, before any panel call. */
-export function newSubscription(em: EntityManager, input: { customer: Customer; plan: Plan; isTrial?: boolean }): Subscription {
-  const sub = em.create(Subscription, {
+export function newSubscription(em: EntityManager, input: { customer: Customer; plan: Plan; isTrial?: boolean }, opts: { persist?: boolean } = {}): Subscription {
+  const sub = em.create(
+    Subscription,
+    {
     customer: input.customer,
     reseller: input.customer.reseller ?? null,
     plan: input.plan,
@@ -31,7 +33,9 @@ export function newSubscription(em: EntityManager, input: { customer: Customer; 
     isTrial: input.isTrial ?? false,
     trafficLimitBytes: input.plan.trafficBytes,
     deviceLimit: input.plan.deviceLimit,
-  });
+    },
+    { persist: opts.persist ?? true },
+  );
   sub.panelName = panelNameFor(sub.id);
   return sub;
 }

@@ -17,18 +17,33 @@ async function lockWallet(em: EntityManager, customerId: string): Promise<void> 
   await lockForTransaction(em, `wallet:${customerId}`);
 }
 
+type WalletPosting = { customer: Customer; amount: number; kind: LedgerKind; order?: Order | null; actor: string; note?: string | null };
+
 /** Appends one ledger entry to a customer wallet; a debit beyond the balance is refused. */
-export async function postToWallet(
-  em: EntityManager,
-  input: { customer: Customer; amount: number; kind: LedgerKind; order?: Order | null; actor: string; note?: string | null },
-): Promise<LedgerEntry> {
+export async function postToWallet(em: EntityManager, input: WalletPosting): Promise<LedgerEntry> {
+  const entry = em.create(LedgerEntry, await checkedPosting(em, input));
+  await em.flush();
+  return entry;
+}
+
+/**
+ * A credit to a wallet for a one-statement write (src/services/write-batch.ts): the wallet is locked
+ * now, the entry is returned unsaved for the caller's batch to insert.
+ */
+export async function walletCredit(em: EntityManager, input: WalletPosting): Promise<LedgerEntry> {
+  if (input.amount < 0) throw new AppError('BAD_USER_INPUT', 'A credit is positive.');
+  return em.create(LedgerEntry, await checkedPosting(em, input), { persist: false });
+}
+
+/** Locks the wallet and checks the posting (a debit beyond the balance is refused); the entry's data. */
+async function checkedPosting(em: EntityManager, input: WalletPosting) {
   if (!Number.isSafeInteger(input.amount) || input.amount === 0) throw new AppError('BAD_USER_INPUT', 'Amount must be a non-zero integer.');
   await lockWallet(em, input.customer.id);
   if (input.amount < 0) {
     const balance = await walletBalance(em, input.customer.id);
     if (balance + input.amount < 0) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance, needed: -input.amount });
   }
-  const entry = em.create(LedgerEntry, {
+  return {
     customer: input.customer,
     amount: input.amount,
     kind: input.kind,
@@ -36,9 +51,7 @@ export async function postToWallet(
     attempt: input.order?.attempt ?? 1,
     actor: input.actor,
     note: input.note ?? null,
-  });
-  await em.flush();
-  return entry;
+  };
 }
 
 export const adjustWalletInput = z.object({

@@ -47,8 +47,13 @@ export class ReceiptImageType {
   @Field() base64!: string;
 }
 
+/** A card-to-card payment still waiting for the transfer or its review (shows the card to pay to). */
+export function isOpenCardPayment(p: Pick<Payment, 'method' | 'status'>): boolean {
+  return p.method === 'CARD_TO_CARD' && (p.status === 'PENDING' || p.status === 'SUBMITTED');
+}
+
 export function presentPayment(p: Payment, card?: { number: string; holder: string }): PaymentType {
-  const open = p.method === 'CARD_TO_CARD' && (p.status === 'PENDING' || p.status === 'SUBMITTED');
+  const open = isOpenCardPayment(p);
   return {
     id: p.id,
     method: p.method,
