@@ -18,26 +18,47 @@ async function text(ctx: AdminContext, message: Message): Promise<void> {
   const photo = message.photo?.at(-1);
   const body = (photo ? message.caption : message.text)?.trim() ?? '';
   if (!body || body.length > (photo ? 1000 : 4000)) return ask(ctx, ctx.t('bc-ask-text'));
-  ctx.session.pending = { kind: 'broadcast-audience', text: body, photoFileId: photo?.file_id ?? null };
+  await chooseAudience(ctx, body, photo?.file_id ?? null);
+}
+
+async function chooseAudience(ctx: AdminContext, body: string, photoFileId: string | null): Promise<void> {
+  ctx.session.pending = { kind: 'broadcast-audience', text: body, photoFileId };
   const kb = new InlineKeyboard();
   for (const a of AUDIENCES) kb.text(ctx.t(`bc-aud-${a.toLowerCase().replace('_', '-')}`), cb.step(a)).row();
+  kb.text(ctx.t('nav-back'), cb.step('back'));
   await ask(ctx, ctx.t('bc-ask-audience'), kb);
 }
 
 async function audience(ctx: AdminContext, word: string): Promise<void> {
   const pending = ctx.session.pending;
-  if (pending?.kind !== 'broadcast-audience' || !AUDIENCES.includes(word as BroadcastAudience)) return;
+  if (pending?.kind !== 'broadcast-audience') return;
+  if (word === 'back') {
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    return start(ctx);
+  }
+  if (!AUDIENCES.includes(word as BroadcastAudience)) return;
   await ctx.answerCallbackQuery().catch(() => undefined);
   const { broadcastAudienceSize } = await ctx.staff.api.request(BroadcastAudienceDocument, { audience: word as BroadcastAudience });
   ctx.session.pending = { kind: 'broadcast-confirm', text: pending.text, photoFileId: pending.photoFileId, audience: word, key: randomUUID() };
   const preview = ctx.t('bc-preview', { count: formatPlainNumber(broadcastAudienceSize, lang(ctx)), audience: ctx.t(`bc-aud-${word.toLowerCase().replace('_', '-')}`) });
-  const kb = new InlineKeyboard().text(ctx.t('bc-send'), cb.step('ok'));
-  await ask(ctx, `${preview}\n\n${escapeHtml(pending.text)}`, kb);
+  const kb = new InlineKeyboard().text(ctx.t('bc-send'), cb.step('ok')).row().text(ctx.t('nav-back'), cb.step('back'));
+  // The preview is the message as customers will see it: the photo with its caption, or the text.
+  if (pending.photoFileId) {
+    await ctx.replyWithPhoto(pending.photoFileId, { caption: escapeHtml(pending.text), parse_mode: 'HTML' });
+    await ask(ctx, preview, kb);
+  } else {
+    await ask(ctx, `${preview}\n\n${escapeHtml(pending.text)}`, kb);
+  }
 }
 
 async function confirm(ctx: AdminContext, word: string, download: (fileId: string) => Promise<Buffer>): Promise<void> {
   const pending = ctx.session.pending;
-  if (pending?.kind !== 'broadcast-confirm' || word !== 'ok') return;
+  if (pending?.kind !== 'broadcast-confirm') return;
+  if (word === 'back') {
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    return chooseAudience(ctx, pending.text, pending.photoFileId);
+  }
+  if (word !== 'ok') return;
   await ctx.answerCallbackQuery().catch(() => undefined);
   // Our file id belongs to this bot: the photo's bytes travel to the API for the shop bot to send.
   const photoBase64 = pending.photoFileId ? (await download(pending.photoFileId)).toString('base64') : null;
