@@ -4,8 +4,14 @@
  * API and PostgreSQL in the same process. Prints p50/p99 time from update to answer per screen and
  * the GraphQL requests each screen cost (targets: ≤ 2 requests per screen, p99 under 1 s).
  *
+ * Where the time goes, per screen: SQL statements per update (the bot's own session/conversation
+ * state, and the API's), and the main thread's time per update on a CPU and waiting for one (Linux
+ * /proc/self/schedstat: on a shared machine most of the wall time can be the wait). Everything here
+ * (bot, API, fake Bot API) shares that one thread, so p99 ≈ users × main-thread CPU per update.
+ *
  * Options: --users N (default 200).
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config';
@@ -23,6 +29,16 @@ import { startFakeTelegram } from '../test/helpers/fake-telegram';
 import { openBenchDb } from './bench-db';
 
 const TOKEN = '301:bench-shop-bot';
+
+/** The main thread's time on a CPU and waiting in the run queue (ms), where Linux tells; else zeros. */
+function mainThreadTimes(): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync('/proc/self/schedstat', 'utf8').split(' ').map(Number);
+    return { run: run / 1e6, wait: wait / 1e6 };
+  } catch {
+    return { run: 0, wait: 0 };
+  }
+}
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -50,10 +66,21 @@ async function main(): Promise<void> {
   const waiting = new Map<number, () => void>();
   let screen = '';
   const requests = new Map<string, number>();
+  const botSql = new Map<string, number>();
+  const allSql = new Map<string, number>();
+  const count = (m: Map<string, number>) => m.set(screen, (m.get(screen) ?? 0) + 1);
+  orm.em.getConnection().getKnex().on('query', () => count(allSql));
+  const pgStore = postgresStateStore(orm, 'bench-shop');
+  const countedStore = {
+    read: (key: string) => (count(botSql), pgStore.read(key)),
+    readMany: (keys: string[]) => (count(botSql), pgStore.readMany!(keys)),
+    write: (key: string, value: unknown) => (count(botSql), pgStore.write(key, value)),
+    delete: (key: string) => (count(botSql), pgStore.delete(key)),
+  };
   const shop = createShopBot(
     { token: TOKEN, apiRoot: fake.apiRoot, apiUrl: `http://127.0.0.1:${port}`, apiKey: secret },
     {
-      store: postgresStateStore(orm, 'bench-shop'),
+      store: countedStore,
       logger: { info() {}, warn() {}, error() {} },
       onGraphqlRequest: () => requests.set(screen, (requests.get(screen) ?? 0) + 1),
       onUpdateDone: (id) => {
@@ -84,11 +111,15 @@ async function main(): Promise<void> {
 
   const ids = Array.from({ length: users }, (_, i) => 7_000_000_000 + i);
   const results: Record<string, number[]> = { '/start': [], 'Buy → plan list': [] };
+  const thread = new Map<string, { run: number; wait: number }>();
   const wall = performance.now();
-  screen = '/start';
-  results['/start'] = await Promise.all(ids.map((u) => send(u, '/start')));
-  screen = 'Buy → plan list';
-  results['Buy → plan list'] = await Promise.all(ids.map((u) => send(u, '🛒 خرید اشتراک')));
+  for (const [name, text] of [['/start', '/start'], ['Buy → plan list', '🛒 خرید اشتراک']] as const) {
+    screen = name;
+    const before = mainThreadTimes();
+    results[name] = await Promise.all(ids.map((u) => send(u, text)));
+    const after = mainThreadTimes();
+    thread.set(name, { run: (after.run - before.run) / users, wait: (after.wait - before.wait) / users });
+  }
   const total = performance.now() - wall;
 
   const plansShown = ids.filter((u) => fake.sentTo(u, TOKEN).some((m) => m.buttons.length >= 4)).length;
@@ -100,6 +131,13 @@ async function main(): Promise<void> {
     const perScreen = (requests.get(name) ?? 0) / users;
     ok &&= perScreen <= 2 && pct(sorted, 99) < 1000;
     process.stdout.write(`${name.padEnd(18)} ${pct(sorted, 50).toFixed(0).padStart(8)} ${pct(sorted, 99).toFixed(0).padStart(8)} ${sorted[sorted.length - 1].toFixed(0).padStart(8)} ${perScreen.toFixed(2).padStart(15)}\n`);
+  }
+  process.stdout.write(`\n${'where the time goes'.padEnd(18)} ${'SQL bot'.padStart(8)} ${'SQL API'.padStart(8)} ${'CPU ms'.padStart(8)} ${'wait ms'.padStart(8)}  (per update; CPU/wait: the one main thread on a CPU / waiting for one)\n`);
+  for (const name of Object.keys(results)) {
+    const bot = (botSql.get(name) ?? 0) / users;
+    const sql = (allSql.get(name) ?? 0) / users;
+    const t = thread.get(name)!;
+    process.stdout.write(`${name.padEnd(18)} ${bot.toFixed(2).padStart(8)} ${(sql - bot).toFixed(2).padStart(8)} ${t.run.toFixed(1).padStart(8)} ${t.wait.toFixed(1).padStart(8)}\n`);
   }
   process.stdout.write(`\nplan lists shown: ${plansShown}/${users}; wall time ${(total / 1000).toFixed(1)} s; targets (≤ 2 requests per screen, p99 < 1 s): ${ok ? 'met' : 'NOT met'}\n`);
 

@@ -12,6 +12,11 @@ export function postgresStateStore(orm: MikroORM, bot: string): BotStateStore {
       const rows = await conn().execute<Array<{ value: unknown }>>(`select value from bot_session where bot = ? and key = ?`, [bot, key]);
       return rows[0]?.value;
     },
+    async readMany(keys) {
+      if (keys.length === 0) return new Map();
+      const rows = await conn().execute<Array<{ key: string; value: unknown }>>(`select key, value from bot_session where bot = ? and key in (${keys.map(() => '?').join(', ')})`, [bot, ...keys]);
+      return new Map(rows.map((r) => [r.key, r.value]));
+    },
     async write(key, value) {
       await conn().execute(
         `insert into bot_session (bot, key, value, updated_at) values (?, ?, ?::jsonb, now())

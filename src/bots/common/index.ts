@@ -12,3 +12,4 @@ export * from './keyboards';
 export * from './bot-runtime';
 export * from './screens';
 export * from './state-store';
+export * from './chat-state';

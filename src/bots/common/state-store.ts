@@ -9,6 +9,8 @@ import type { VersionedStateStorage } from '@grammyjs/conversations';
  */
 export interface BotStateStore {
   read(key: string): Promise<unknown>;
+  /** Several keys in one round trip (absent keys are missing from the map); optional. */
+  readMany?(keys: string[]): Promise<Map<string, unknown>>;
   write(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function memoryStateStore(): BotStateStore & { size(): number } {
   const map = new Map<string, string>();
   return {
     read: async (key) => (map.has(key) ? JSON.parse(map.get(key)!) : undefined),
+    readMany: async (keys) => new Map(keys.filter((k) => map.has(k)).map((k) => [k, JSON.parse(map.get(k)!)])),
     write: async (key, value) => void map.set(key, JSON.stringify(value)),
     delete: async (key) => void map.delete(key),
     size: () => map.size,

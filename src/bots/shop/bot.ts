@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { callbackPattern, decodeCallback } from '../../notifications/callback-data';
 import {
   CallbackAnswers,
+  chatStateCache,
   conversationStorage,
   createBaseBot,
   errorBoundary,
@@ -92,9 +93,11 @@ export function createShopBot(config: ShopBotConfig, botDeps: ShopBotDeps): Shop
   const bot = createBaseBot<ShopContext>(config.token, { apiRoot: config.apiRoot, botInfo: config.botInfo });
   const answers = new CallbackAnswers();
   const log = deps0.logger;
+  // One statement reads a chat's session and conversation state; an unchanged session is not written.
+  const store = chatStateCache(deps0.store);
 
   // Only private chats: the shop is one-to-one.
-  useBotBasics<ShopSession, ShopContext>(bot, { answers, store: deps0.store, onUpdateDone: deps0.onUpdateDone });
+  useBotBasics<ShopSession, ShopContext>(bot, { answers, store, onUpdateDone: deps0.onUpdateDone });
   bot.use((ctx, next) => {
     ctx.shop = { api: gql.forUser(ctx.from!.id), lang: ctx.session.lang ?? 'fa' };
     return next();
@@ -120,7 +123,7 @@ export function createShopBot(config: ShopBotConfig, botDeps: ShopBotDeps): Shop
 
   bot.use(
     conversations<ShopContext, Context>({
-      storage: { type: 'key', version: 1, adapter: conversationStorage(deps0.store), getStorageKey: (ctx) => ctx.chatId?.toString() },
+      storage: { type: 'key', version: 1, adapter: conversationStorage(store), getStorageKey: (ctx) => ctx.chatId?.toString() },
       plugins: [
         answers.track,
         (ctx, next) => {
