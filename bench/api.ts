@@ -11,6 +11,7 @@
  *   npm run bench:api                       3 rounds of 5 s per target
  *   npm run bench:api -- --seconds 10 --rounds 5
  *   npm run bench:api -- --profile          also print where the API's CPU time went
+ *   npm run bench:api -- --only plans,sub   only the targets whose name contains a word
  *
  * Targets (ratio of req/s to the hello-world): plans ≥ 1.0, subscriptions ≥ 0.5,
  * orders(first: 50) ≥ 0.25, /sub/ ≥ 1.0; p99 ≤ 50 ms. Printed, never asserted (noisy machines).
@@ -215,7 +216,12 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } },
+    options: {
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
   });
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
@@ -260,7 +266,7 @@ async function main(): Promise<void> {
     const json = { 'content-type': 'application/json' };
     const plansBody = JSON.stringify({ query: '{ plans { id code titleFa titleEn price trafficBytes durationDays deviceLimit } }' });
     const anchor: Target = { name: 'hello-world plans', goal: 1, path: '/graphql', method: 'POST', headers: json, body: plansBody };
-    const targets: Target[] = [
+    const allTargets: Target[] = [
       { name: 'plans (ADMIN key)', goal: 1.0, path: '/graphql', method: 'POST', headers: { ...json, authorization: `Bearer ${seeded.adminKey}` }, body: plansBody },
       {
         name: 'subscriptions (USER_BOT, 20 rows)',
@@ -286,6 +292,9 @@ async function main(): Promise<void> {
       },
       { name: '/sub/<token>', goal: 1.0, path: `/sub/${seeded.subToken}`, method: 'GET', headers: {} },
     ];
+    const only = values.only?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+    const targets = only ? allTargets.filter((t) => only.some((w) => t.name.toLowerCase().includes(w))) : allTargets;
+    if (targets.length === 0) throw new Error(`--only ${values.only} matches no target`);
     // Check every target answers correctly before measuring.
     for (const t of targets) {
       const res = await fetch(apiUrl + t.path, { method: t.method, headers: t.headers, body: t.body });

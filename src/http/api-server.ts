@@ -1,4 +1,5 @@
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -128,7 +129,9 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     stopOnTerminationSignals: false,
     introspection: true,
     validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH), aliasLimit(config.GRAPHQL_MAX_ALIASES), fieldLimit(config.GRAPHQL_MAX_FIELDS)],
-    plugins: [observability, introspectionForKeysOnly],
+    // No cache hints in this API: the cache-control plugin would only instrument every field of
+    // every response to end up with `no-store`, which handleGraphql sets itself.
+    plugins: [observability, introspectionForKeysOnly, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
@@ -195,6 +198,7 @@ export async function createApi(deps: ApiDeps): Promise<ApiHandle> {
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) outHeaders[k] = v;
+    if (outHeaders['cache-control'] === undefined && /json/.test(outHeaders['content-type'] ?? '')) outHeaders['cache-control'] = 'no-store';
     res.writeHead(result.status ?? 200, outHeaders);
     if (result.body.kind === 'complete') {
       res.end(result.body.string);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { mutationTransaction } from './transaction.middleware';
 import { authChecker, authDirectives } from './auth';
+import { resolvePlainFieldsDirectly } from './plain-fields';
 import { CustomerResolver } from './customer.resolver';
 import { DashboardResolver } from './dashboard.resolver';
 import { OrderResolver } from './order.resolver';
@@ -51,7 +52,10 @@ export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema
   `${path.sep}schema`,
 );
 
-/** Builds the executable schema with auth directives, the auth checker and the mutation transaction middleware. */
+/**
+ * Builds the executable schema with auth directives, the auth checker and the mutation transaction
+ * middleware; plain object fields skip the middleware chain (see plain-fields.ts).
+ */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
@@ -62,7 +66,9 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   });
   const roleEnum = schema.getType('Role');
   if (!(roleEnum instanceof GraphQLEnumType)) throw new Error('Role enum missing from schema');
-  return new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), ...authDirectives(roleEnum)] });
+  const withDirectives = new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), ...authDirectives(roleEnum)] });
+  resolvePlainFieldsDirectly(withDirectives);
+  return withDirectives;
 }
 
 /** The schema as published in schema/schema.graphql (with directives). */
