@@ -1,7 +1,7 @@
 import { InlineKeyboard } from 'grammy';
 import type { Message } from 'grammy/types';
 import { errorMessageId, formatDate, formatMoney, formatPlainNumber } from '../common';
-import { CreateDiscountCodeDocument, DiscountCodesDocument, SetDiscountCodeActiveDocument } from './graphql/generated';
+import { CatalogPlansDocument, CreateDiscountCodeDocument, DiscountCodesDocument, SetDiscountCodeActiveDocument } from './graphql/generated';
 import type { AdminContext, CodeDraft, CodeStep } from './context';
 import type { Feature } from './feature';
 import { ask, cb, esc, inputProblem, lang, parseWhole, screen } from './ui';
@@ -22,16 +22,20 @@ async function listCodes(ctx: AdminContext): Promise<void> {
   await screen(ctx, lines.join('\n'), kb);
 }
 
-// ---- The new-code wizard: code → percent or amount → value → max uses → days valid → confirm.
+// ---- The new-code wizard: code → percent or amount → value → max uses → days valid → plans → confirm.
 
-const ORDER: CodeStep[] = ['code', 'kind', 'value', 'uses', 'days', 'confirm'];
+const ORDER: CodeStep[] = ['code', 'kind', 'value', 'uses', 'days', 'plans', 'confirm'];
 
 /** The API's field names (issues[].path of BAD_USER_INPUT) → the step that asks for them. */
-const FIELD_STEP = { code: 'code', percent: 'value', amount: 'value', maxUses: 'uses', validUntil: 'days' } as const satisfies Record<string, CodeStep>;
+const FIELD_STEP = { code: 'code', percent: 'value', amount: 'value', maxUses: 'uses', validUntil: 'days', planIds: 'plans' } as const satisfies Record<string, CodeStep>;
 
-function summary(ctx: AdminContext, d: CodeDraft): string {
+type Choice = { id: string; title: string };
+
+function summary(ctx: AdminContext, d: CodeDraft, choices: Choice[]): string {
   const l = lang(ctx);
+  const chosen = choices.filter((c) => d.planIds?.includes(c.id)).map((c) => esc(c.title));
   return ctx.t('code-confirm', {
+    plans: chosen.length ? chosen.join(l === 'fa' ? '، ' : ', ') : ctx.t('code-all-plans'),
     code: esc(d.code?.toUpperCase()),
     off: d.kind === 'percent' ? `${formatPlainNumber(d.value ?? 0, l)}%` : formatMoney(d.value ?? 0, l),
     uses: d.maxUses ? formatPlainNumber(d.maxUses, l) : '∞',
@@ -39,14 +43,33 @@ function summary(ctx: AdminContext, d: CodeDraft): string {
   });
 }
 
+/** The plans step: one toggle per plan on sale (none chosen = every plan), Done, Back, Cancel. */
+function plansKeyboard(ctx: AdminContext, choices: Choice[], chosen: string[]): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  choices.forEach((c, i) => kb.text(`${chosen.includes(c.id) ? '✅' : '▫️'} ${c.title}`.slice(0, 60), cb.step(`p${i}`)).row());
+  return kb.text(ctx.t('code-plans-done'), cb.step('done')).row().text(ctx.t('nav-back'), cb.step('back')).text(ctx.t('nav-cancel'), cb.step('cancel'));
+}
+
+async function planChoices(ctx: AdminContext): Promise<Choice[]> {
+  const { plans } = await ctx.staff.api.request(CatalogPlansDocument, {});
+  return plans.filter((p) => p.active && !p.isTrial).slice(0, 12).map((p) => ({ id: p.id, title: lang(ctx) === 'en' ? p.titleEn : p.titleFa }));
+}
+
 async function show(ctx: AdminContext, step: CodeStep, draft: CodeDraft, problem?: string, fixing = false): Promise<void> {
-  ctx.session.pending = { kind: 'code', step, draft, ...(fixing ? { fixing } : {}) };
+  const pending = ctx.session.pending;
+  const choices = step === 'plans' ? await planChoices(ctx) : pending?.kind === 'code' ? (pending.choices ?? []) : [];
+  ctx.session.pending = { kind: 'code', step, draft, choices, ...(fixing ? { fixing } : {}) };
+  if (step === 'plans') {
+    const body = ctx.t('code-ask-plans');
+    await ctx.reply(problem ? `${problem}\n\n${body}` : body, { parse_mode: 'HTML', reply_markup: plansKeyboard(ctx, choices, draft.planIds ?? []) });
+    return;
+  }
   const kb = new InlineKeyboard();
   if (step === 'kind') kb.text(ctx.t('code-kind-percent'), cb.step('percent')).text(ctx.t('code-kind-amount'), cb.step('amount')).row();
   if (step === 'uses' || step === 'days') kb.text(ctx.t('code-no-limit'), cb.step('none')).row();
   if (step === 'confirm') kb.text(ctx.t('code-save'), cb.step('ok')).row();
   kb.text(ctx.t('nav-back'), cb.step('back'));
-  const body = step === 'confirm' ? summary(ctx, draft) : step === 'value' ? ctx.t(`code-ask-value-${draft.kind ?? 'percent'}`) : ctx.t(`code-ask-${step}`);
+  const body = step === 'confirm' ? summary(ctx, draft, choices) : step === 'value' ? ctx.t(`code-ask-value-${draft.kind ?? 'percent'}`) : ctx.t(`code-ask-${step}`);
   await ask(ctx, problem ? `${problem}\n\n${body}` : body, kb);
 }
 
@@ -61,6 +84,7 @@ async function save(ctx: AdminContext, d: CodeDraft): Promise<void> {
         amount: d.kind === 'amount' ? d.value! : null,
         maxUses: d.maxUses ?? null,
         validUntil: d.validDays ? new Date(Date.now() + d.validDays * 86_400_000).toISOString() : null,
+        planIds: d.planIds ?? [],
       },
     });
     ctx.session.pending = undefined;
@@ -68,8 +92,8 @@ async function save(ctx: AdminContext, d: CodeDraft): Promise<void> {
     await listCodes(ctx);
   } catch (err) {
     // The API's refusal in words from its code; the wizard goes back to the step at fault.
-    const problem = inputProblem(err, FIELD_STEP, ['DISCOUNT_CODE_TAKEN']);
-    const step: CodeStep = problem.code === 'DISCOUNT_CODE_TAKEN' ? 'code' : (problem.field ?? 'confirm');
+    const problem = inputProblem(err, FIELD_STEP, ['DISCOUNT_CODE_TAKEN', 'PLAN_NOT_FOUND']);
+    const step: CodeStep = problem.code === 'DISCOUNT_CODE_TAKEN' ? 'code' : problem.code === 'PLAN_NOT_FOUND' ? 'plans' : (problem.field ?? 'confirm');
     await show(ctx, step, d, ctx.t(problem.field ? `code-bad-${problem.field === 'value' ? `value-${d.kind}` : problem.field}` : errorMessageId(problem.code)), step !== 'confirm');
   }
 }
@@ -128,6 +152,16 @@ async function button(ctx: AdminContext, word: string): Promise<void> {
     else d.validDays = null;
     return show(ctx, fixing ? 'confirm' : next(step), d);
   }
+  if (step === 'plans' && /^p\d+$/.test(word)) {
+    const choice = pending.choices?.[Number(word.slice(1))];
+    if (!choice) return;
+    const chosen = d.planIds ?? [];
+    d.planIds = chosen.includes(choice.id) ? chosen.filter((id) => id !== choice.id) : [...chosen, choice.id];
+    ctx.session.pending = { ...pending, draft: d };
+    await ctx.editMessageReplyMarkup({ reply_markup: plansKeyboard(ctx, pending.choices ?? [], d.planIds) });
+    return;
+  }
+  if (step === 'plans' && word === 'done') return show(ctx, 'confirm', d);
   if (step === 'confirm' && word === 'ok') return save(ctx, d);
 }
 

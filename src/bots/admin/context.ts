@@ -25,7 +25,7 @@ export type Pending =
   | { kind: 'ticket-reply'; ticketId: string }
   | { kind: 'plan'; step: PlanStep; draft: PlanDraft; groups: string[]; fixing?: boolean }
   | { kind: 'plan-edit'; planId: string; field: PlanLimit }
-  | { kind: 'code'; step: CodeStep; draft: CodeDraft; fixing?: boolean };
+  | { kind: 'code'; step: CodeStep; draft: CodeDraft; fixing?: boolean; choices?: Array<{ id: string; title: string }> };
 
 /** Steps of the add-plan wizard, in order (`fixing`: the API refused this step's value; after it comes the confirmation). */
 export type PlanStep = 'code' | 'titleFa' | 'titleEn' | 'traffic' | 'days' | 'devices' | 'price' | 'group' | 'trial' | 'confirm';
@@ -46,7 +46,7 @@ export interface PlanDraft {
 export type PlanLimit = 'price' | 'traffic' | 'days' | 'devices';
 
 /** Steps of the new-discount-code wizard, in order. */
-export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'days' | 'confirm';
+export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'days' | 'plans' | 'confirm';
 
 export interface CodeDraft {
   code?: string;
@@ -56,6 +56,8 @@ export interface CodeDraft {
   maxUses?: number | null;
   /** Valid for this many days from creation; null = no expiry. */
   validDays?: number | null;
+  /** Plans it applies to; empty = all. */
+  planIds?: string[];
 }
 
 export type ServerStep = 'kind' | 'name' | 'url' | 'username' | 'password' | 'token' | 'group' | 'capacity';

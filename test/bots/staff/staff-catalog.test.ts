@@ -124,13 +124,21 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     await h.press(sara, step('percent'));
     await h.send(sara, '150');
     await h.press(sara, step('none'));
-    const confirm = (await h.send(sara, '10')).at(-1)!;
+    // Plans: a toggle per plan on sale; the world's plan is chosen, pressed twice it is off again, then on.
+    const plans = (await h.send(sara, '10')).at(-1)!;
+    const toggle = buttonWithText(plans, `▫️ ${w.plan.titleFa}`);
+    await h.press(sara, toggle, plans);
+    expect(plans.buttons.flat().map((b) => b.text)).toContain(`✅ ${w.plan.titleFa}`);
+    await h.press(sara, toggle, plans);
+    await h.press(sara, toggle, plans);
+    const confirm = (await h.press(sara, step('done'), plans)).at(-1)!;
     expect(confirm.text).toContain('SPRING-26');
+    expect(confirm.text).toContain(`پلن‌ها: ${w.plan.titleFa}`);
     expect(text(await h.press(sara, step('ok'), confirm))).toContain('درصد باید عدد صحیحی از ۱ تا ۱۰۰ باشد');
     await h.send(sara, '20');
     expect(text(await h.press(sara, step('ok')))).toContain('ساخته شد');
     const code = await w.t.orm.em.fork().findOneOrFail(DiscountCode, { code: 'SPRING-26' });
-    expect({ percent: code.percent, amount: code.amount, maxUses: code.maxUses, active: code.active }).toEqual({ percent: 20, amount: null, maxUses: null, active: true });
+    expect({ percent: code.percent, amount: code.amount, maxUses: code.maxUses, active: code.active, planIds: code.planIds }).toEqual({ percent: 20, amount: null, maxUses: null, active: true, planIds: [w.plan.id] });
     const days = (code.validUntil!.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(9.9);
     expect(days).toBeLessThanOrEqual(10);
@@ -142,6 +150,7 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     await h.send(sara, '20000');
     await h.send(sara, '100');
     await h.press(sara, step('none'));
+    expect(text(await h.press(sara, step('done')))).toContain('همهٔ پلن‌ها');
     expect(text(await h.press(sara, step('ok')))).toContain('کد تخفیفی با این کد از قبل وجود دارد');
     await h.send(sara, '/cancel');
 

@@ -71,8 +71,12 @@ code-ask-days = 📅 For how many days is it valid from now? (or no expiry)
 code-confirm = 🏷 <b>Create this code?</b>
     <code>{ $code }</code> — { $off } off
     🔢 Uses: { $uses } · 📅 Days valid: { $days }
+    📦 Plans: { $plans }
 code-bad-code = ⚠️ The code must be 3–32 letters, digits, - or _.
 code-bad-value-percent = ⚠️ The percent must be a whole number from 1 to 100.
 code-bad-value-amount = ⚠️ The amount must be a whole number of Toman, at least 1.
 code-bad-uses = ⚠️ The number of uses must be a whole number, at least 1.
 code-bad-days = ⚠️ The number of days must be a whole number from 1 to 3650.
+code-ask-plans = 📦 Which plans may use it? Tap to choose; none chosen means every plan.
+code-plans-done = ✔️ Done
+code-all-plans = every plan
