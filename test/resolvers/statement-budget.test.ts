@@ -81,6 +81,7 @@ const LISTS: Record<string, ListCase> = {
   auditLogs: { budget: 1, role: 'ADMIN', args: () => '(first: 50)' },
   broadcasts: { budget: 1, role: 'ADMIN', args: () => '' },
   myTickets: { budget: 3, role: 'USER_BOT', args: () => '(first: 50)' },
+  customerTickets: { budget: 3, role: 'ADMIN', args: (s) => `(customerId: "${s.customerId}", first: 50)` },
   tickets: { budget: 2, role: 'ADMIN', args: () => '(first: 50)' },
   resellers: { budget: 1, role: 'ADMIN', args: () => '' },
   resellerLedger: { budget: 4, role: 'RESELLER', args: () => '(first: 50)' },
@@ -224,24 +225,32 @@ async function seed(orm: MikroORM, n: number): Promise<Seeded> {
   };
 }
 
-/** Runs a query twice (warming the key's last-use write and the caches) and counts the second run's statements. */
+/**
+ * Runs a query once to warm the key's last-use write and the caches, then counts the statements of
+ * two more runs and keeps the smaller count: a cache entry that reaches its TTL between the warm-up
+ * and the counted run (a slow, loaded machine) adds a statement to one run, never to both.
+ */
 async function statementsOf(t: TestApi, s: Seeded, name: string): Promise<number> {
   const c = LISTS[name]!;
   const auth = c.role === 'ADMIN' ? { key: s.adminKey } : c.role === 'RESELLER' ? { key: s.resellerKey } : { key: s.botKey, telegramId: s.telegramId };
   const doc = documentFor(name, s);
   const first = await t.gql(doc, {}, auth);
   expect(first.errors).toBeUndefined();
-  let count = 0;
   const knex = t.orm.em.getConnection().getKnex();
-  const onQuery = () => (count += 1);
-  knex.on('query', onQuery);
-  try {
-    const res = await t.gql<Record<string, unknown>>(doc, {}, auth);
-    expect(res.errors).toBeUndefined();
-  } finally {
-    knex.off('query', onQuery);
+  const counts: number[] = [];
+  for (let run = 0; run < 2; run += 1) {
+    let count = 0;
+    const onQuery = () => (count += 1);
+    knex.on('query', onQuery);
+    try {
+      const res = await t.gql<Record<string, unknown>>(doc, {}, auth);
+      expect(res.errors).toBeUndefined();
+    } finally {
+      knex.off('query', onQuery);
+    }
+    counts.push(count);
   }
-  return count;
+  return Math.min(...counts);
 }
 
 describe('statement budget of list fields', () => {
@@ -253,7 +262,7 @@ describe('statement budget of list fields', () => {
   beforeAll(async () => {
     [small, large] = await Promise.all([startTestApi({ isolated: true }), startTestApi({ isolated: true })]);
     [s1, s50] = await Promise.all([seed(small.orm, 1), seed(large.orm, 50)]);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([small?.close(), large?.close()]);
   });
