@@ -1,17 +1,25 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../entities/common';
 import { OrderStatus, type Order } from '../entities/order.entity';
-import { customerForOrder, customerInScope } from '../services/access.policy';
+import { canAccessCustomer, customerForOrder, customerIdInScope, customerInScope } from '../services/access.policy';
+import { isUuid } from '../services/ids';
+import { findOrderRead, listCustomerOrderReads, type OrderRead } from '../services/order.read';
 import { retryOrder } from '../services/order-fulfilment.service';
 import { buildInvoice } from '../services/invoice.service';
-import { cancelOrder, createOrder, findOrderForPrincipal, getOrderForPrincipal, getOrderOrFail, listCustomerOrders, listFailedOrders } from '../services/order.service';
+import { cancelOrder, createOrder, getOrderForPrincipal, getOrderOrFail, listFailedOrders } from '../services/order.service';
 import { describePrincipal, idempotencyPrincipal } from '../services/principal';
 import { requestTrial } from '../services/trial.service';
 import { Auth, scopes } from './auth';
 import type { Ctx as Context } from './context';
-import { presentOrder } from './types/order.types';
-import { presentPayment } from './types/payment.types';
+import { presentOrder, presentOrderRead } from './types/order.types';
+import { isOpenCardPayment, presentPayment, presentPaymentRead } from './types/payment.types';
 import { CreateOrderInput, InvoiceType, OrderConnection, OrderType } from './types/order.types';
+
+/** Presents orders read as plain rows (plan and payment joined); the card is read only for an open payment. */
+async function presentOrderReads(ctx: Context, orders: OrderRead[]): Promise<OrderType[]> {
+  const card = orders.some((o) => o.payment && isOpenCardPayment(o.payment)) ? await ctx.loaders.card.load('card') : undefined;
+  return orders.map((o) => presentOrderRead(o, o.payment ? presentPaymentRead(o.payment, card) : null));
+}
 
 /** Presents orders with their payments (batched). */
 export async function presentOrders(ctx: Context, orders: Order[]): Promise<OrderType[]> {
@@ -79,16 +87,18 @@ export class OrderResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<OrderConnection> {
-    const customer = await customerInScope(ctx.em, ctx.principal!, customerId);
-    const page = await listCustomerOrders(ctx.em, customer.id, { first, after, statuses: status });
-    return { nodes: await presentOrders(ctx, page.nodes), pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
+    const id = await customerIdInScope(ctx.em, ctx.principal!, customerId);
+    const page = await listCustomerOrderReads(ctx.em, id, { first, after, statuses: status });
+    return { nodes: await presentOrderReads(ctx, page.nodes), pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
   }
 
   @Query(() => OrderType, { nullable: true })
   @Auth(Role.USER_BOT, Role.ADMIN, Role.SUPPORT)
   async order(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<OrderType | null> {
-    const order = await findOrderForPrincipal(ctx.em, ctx.principal!, id);
-    return order ? (await presentOrders(ctx, [order]))[0] : null;
+    // An order of someone else reads as none, like one that does not exist.
+    const order = isUuid(id) ? await findOrderRead(ctx.em, id) : null;
+    if (!order || !(await canAccessCustomer(ctx.em, ctx.principal!, order.customerId))) return null;
+    return (await presentOrderReads(ctx, [order]))[0];
   }
 
   @Query(() => InvoiceType, { description: 'The invoice of a paid order: the customer’s own, or any for staff.' })

@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Customer } from '../entities/customer.entity';
 import type { DiscountCode } from '../entities/discount-code.entity';
@@ -8,7 +8,7 @@ import { Payment, PaymentStatus } from '../entities/payment.entity';
 import type { Plan } from '../entities/plan.entity';
 import { Reseller } from '../entities/reseller.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
-import { AppError, isAppError } from '../errors';
+import { AppError } from '../errors';
 import { canAccessCustomer } from './access.policy';
 import { assertCanBuy } from './customer.service';
 import { findUsableCode, redeemCode, releaseCode } from './discount.service';
@@ -16,7 +16,6 @@ import { fulfilPaidOrder, type FulfilmentDeps } from './order-fulfilment.service
 import { allocatePayableAmount } from './payment.service';
 import { assertCapacityFor, type CapacityAlerts } from './placement.service';
 import { getPlanOrFail } from './plan.service';
-import { olderThan, pageSize, toPage, type Page } from './pagination';
 import { priceOrder } from './pricing';
 import type { Principal } from './principal';
 import { postToResellerBalance } from './reseller-balance.service';
@@ -179,16 +178,6 @@ export async function getOrderForPrincipal(em: EntityManager, principal: Princip
   return order;
 }
 
-/** {@link getOrderForPrincipal}, with null for an order the principal cannot see. */
-export async function findOrderForPrincipal(em: EntityManager, principal: Principal, id: string): Promise<Order | null> {
-  try {
-    return await getOrderForPrincipal(em, principal, id);
-  } catch (err) {
-    if (isAppError(err) && err.code === 'ORDER_NOT_FOUND') return null;
-    throw err;
-  }
-}
-
 /** Cancels an unpaid order; its discount use is given back. */
 export async function cancelOrder(em: EntityManager, order: Order): Promise<Order> {
   const payment = await em.findOneOrFail(Payment, { order }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -198,21 +187,6 @@ export async function cancelOrder(em: EntityManager, order: Order): Promise<Orde
   if (order.discountCode) await releaseCode(em, order.discountCode.id);
   await em.flush();
   return order;
-}
-
-/** A customer's orders, newest first, a page at a time (optionally of some statuses). */
-export async function listCustomerOrders(
-  em: EntityManager,
-  customerId: string,
-  opts: { first?: number | null; after?: string | null; statuses?: OrderStatus[] | null } = {},
-): Promise<Page<Order>> {
-  const first = pageSize(opts.first, 100);
-  const where: FilterQuery<Order>[] = [{ customer: customerId }];
-  if (opts.statuses?.length) where.push({ status: { $in: opts.statuses } });
-  const cursor = olderThan(opts.after, 'createdAt');
-  if (cursor) where.push(cursor as FilterQuery<Order>);
-  const rows = await em.find(Order, { $and: where }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: first + 1, populate: ['plan'] });
-  return toPage(rows, first, (o) => o.createdAt);
 }
 
 /** Orders whose fulfilment failed for good (refunded), oldest first. */

@@ -66,7 +66,7 @@ interface ListCase {
 /** Every list field of Query (a list type or a *Connection), with how to call it. */
 const LISTS: Record<string, ListCase> = {
   customers: { budget: 1, role: 'ADMIN', args: () => '(query: "budget", first: 50)' },
-  orders: { budget: 5, role: 'ADMIN', args: (s) => `(customerId: "${s.customerId}", first: 50)` },
+  orders: { budget: 4, role: 'ADMIN', args: (s) => `(customerId: "${s.customerId}", first: 50)` },
   failedOrders: { budget: 4, role: 'ADMIN', args: () => '' },
   paymentsToReview: { budget: 3, role: 'ADMIN', args: () => '(first: 50, includeUnsubmitted: true)' },
   plans: { budget: 1, role: 'ADMIN', args: () => '(includeInactive: true)' },

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrderKind, OrderStatus, PaymentMethod, type Order } from '../../entities/order.entity';
+import type { OrderRead } from '../../services/order.read';
 import { PURCHASE_KINDS, PURCHASE_METHODS } from '../../services/order.service';
 import { enumOf, SafeIntScalar } from './scalars';
 import { PageInfo } from './system.types';
@@ -103,5 +104,28 @@ export function presentOrder(o: Order, payment: PaymentType | null): OrderType {
     createdAt: o.createdAt,
     paidAt: o.paidAt ?? null,
     fulfilledAt: o.fulfilledAt ?? null,
+  };
+}
+
+/** An order read as a plain row with its plan and payment (src/services/order.read.ts). */
+export function presentOrderRead(o: OrderRead, payment: PaymentType | null): OrderType {
+  return {
+    id: o.id,
+    number: o.number,
+    kind: o.kind,
+    status: o.status,
+    customerId: o.customerId,
+    plan: o.plan ? presentPlan(o.plan) : null,
+    subscriptionId: o.subscriptionId,
+    price: o.price,
+    discount: o.discount,
+    amountDue: o.amountDue,
+    paymentMethod: o.paymentMethod,
+    payment,
+    failureReason: o.failureReason,
+    attempt: o.attempt,
+    createdAt: o.createdAt,
+    paidAt: o.paidAt,
+    fulfilledAt: o.fulfilledAt,
   };
 }

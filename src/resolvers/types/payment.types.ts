@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrderKind, PaymentMethod } from '../../entities/order.entity';
 import { PaymentStatus, type Payment } from '../../entities/payment.entity';
+import type { PaymentRead } from '../../services/order.read';
 import { SafeIntScalar } from './scalars';
 import { CustomerType } from './customer.types';
 
@@ -50,6 +51,26 @@ export class ReceiptImageType {
 /** A card-to-card payment still waiting for the transfer or its review (shows the card to pay to). */
 export function isOpenCardPayment(p: Pick<Payment, 'method' | 'status'>): boolean {
   return p.method === 'CARD_TO_CARD' && (p.status === 'PENDING' || p.status === 'SUBMITTED');
+}
+
+/** A payment read as a plain row (src/services/order.read.ts). */
+export function presentPaymentRead(p: PaymentRead, card?: { number: string; holder: string }): PaymentType {
+  const open = isOpenCardPayment(p);
+  return {
+    id: p.id,
+    method: p.method,
+    status: p.status,
+    amount: p.amount,
+    payableAmount: p.payableAmount,
+    expiresAt: p.expiresAt,
+    cardNumber: open ? card?.number || null : null,
+    cardHolder: open ? card?.holder || null : null,
+    receiptId: p.receiptId,
+    trackingCode: p.trackingCode,
+    submittedAt: p.submittedAt,
+    reviewedAt: p.reviewedAt,
+    rejectReason: p.rejectReason,
+  };
 }
 
 export function presentPayment(p: Payment, card?: { number: string; holder: string }): PaymentType {
