@@ -17,6 +17,10 @@ export enum TicketAuthor {
 /** A support conversation opened by a customer. */
 @Entity({ tableName: 'ticket' })
 @Index({ properties: ['status', 'updatedAt'] })
+@Index({
+  name: 'ticket_idempotency_unique',
+  expression: `create unique index "ticket_idempotency_unique" on "ticket" ("customer_id", "idempotency_key") where "idempotency_key" is not null`,
+})
 export class Ticket {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
@@ -27,6 +31,10 @@ export class Ticket {
 
   @Property({ type: 'text' })
   subject!: string;
+
+  /** The client's key for this open (one per customer): repeating it returns this ticket. */
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey?: string | null;
 
   @Enum({ items: () => TicketStatus, default: TicketStatus.OPEN })
   status: TicketStatus & Opt = TicketStatus.OPEN;

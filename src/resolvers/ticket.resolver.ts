@@ -67,11 +67,20 @@ export class TicketResolver {
     return (await present(ctx, [ticket]))[0];
   }
 
-  @Mutation(() => TicketType, { description: 'Opens a ticket with its first message (subject ≤ 120, message ≤ 4000 characters); admins are told. TICKET_LIMIT_REACHED with 5 tickets not closed.' })
+  @Mutation(() => TicketType, {
+    description:
+      'Opens a ticket with its first message (subject ≤ 120, message ≤ 4000 characters); admins are told. TICKET_LIMIT_REACHED with 5 tickets not closed. Repeating the idempotency key returns the first ticket.',
+  })
   @Auth(Role.USER_BOT)
-  async openTicket(@Ctx() ctx: Context, @Arg('subject') subject: string, @Arg('message') message: string): Promise<TicketType> {
+  async openTicket(
+    @Ctx() ctx: Context,
+    @Arg('subject') subject: string,
+    @Arg('message') message: string,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: '8–200 characters, unique per ticket of this customer (e.g. derived from the Telegram message); a repeat returns the first ticket.' })
+    idempotencyKey: string | null,
+  ): Promise<TicketType> {
     const customer = await customerInScope(ctx.em, ctx.principal!);
-    return (await present(ctx, [await openTicket(ctx.em, customer, { subject, message })]))[0];
+    return (await present(ctx, [await openTicket(ctx.em, customer, { subject, message, idempotencyKey })]))[0];
   }
 
   @Mutation(() => TicketType, { description: 'The customer writes in their ticket (it becomes OPEN again); admins are told. TICKET_CLOSED once closed.' })

@@ -21,6 +21,7 @@ export const BODY_MAX = 4000;
 
 const subject = z.string().trim().min(1).max(SUBJECT_MAX);
 const body = z.string().trim().min(1).max(BODY_MAX);
+const idempotencyKey = z.string().trim().min(8).max(200);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value);
@@ -38,14 +39,24 @@ function excerpt(text: string, max = 1000): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-export async function openTicket(em: EntityManager, customer: Customer, input: { subject: string; message: string }): Promise<Ticket> {
+/**
+ * Opens a ticket with its first message; admins are told. With an idempotency key (unique per
+ * customer), repeating it — a double tap, a retried request — returns the ticket the first call
+ * opened, unchanged, and tells nobody again.
+ */
+export async function openTicket(em: EntityManager, customer: Customer, input: { subject: string; message: string; idempotencyKey?: string | null }): Promise<Ticket> {
   const s = parse(subject, input.subject, 'subject').replace(/\s+/g, ' ');
   const b = parse(body, input.message, 'message');
-  // Serialises concurrent opens of one customer so the limit holds.
+  const key = input.idempotencyKey == null ? null : parse(idempotencyKey, input.idempotencyKey, 'idempotencyKey');
+  // Serialises concurrent opens of one customer so the limit holds and a repeated key finds the first.
   await em.execute(`select pg_advisory_xact_lock(hashtext('ticket-open:' || ?))`, [customer.id]);
+  if (key !== null) {
+    const first = await em.findOne(Ticket, { customer, idempotencyKey: key });
+    if (first) return first;
+  }
   const open = await em.count(Ticket, { customer, status: { $ne: TicketStatus.CLOSED } });
   if (open >= MAX_OPEN_TICKETS) throw new AppError('TICKET_LIMIT_REACHED');
-  const ticket = em.create(Ticket, { customer, subject: s });
+  const ticket = em.create(Ticket, { customer, subject: s, idempotencyKey: key });
   em.create(TicketMessage, { ticket, authorType: TicketAuthor.CUSTOMER, body: b });
   await em.flush();
   await notifyAdmins(em, 'ADMIN_TICKET_MESSAGE', { ticketId: ticket.id, subject: s, customerLabel: customerLabel(customer), body: excerpt(b), isNew: true });

@@ -107,6 +107,27 @@ describe('shop bot journeys (fake Bot API, real API, jobs and panel simulator)',
     expect(lastText(closed)).toContain('⚪️ Closed');
   });
 
+  it('opens one ticket when the update that completes it is handled again after a crash (same message, same idempotency key)', async () => {
+    const u = await user('en');
+    await h.send(u, '💬 Support');
+    await h.press(u, encodeCallback('shopTicketNew'));
+    await h.send(u, 'Crash <test>');
+    const conversationRow = async () =>
+      (await w.t.orm.em.getConnection().execute<Array<{ value: unknown }>>(`select value from bot_session where bot = ? and key = ?`, [`shop-test-${TOKEN}`, `c:${u}`]))[0]?.value;
+    const waitingForBody = await conversationRow();
+    expect(waitingForBody).toBeDefined();
+    const body = { message_id: 777_000 + (u % 1000), text: 'Opened once, handled twice' };
+    expect(lastText(await h.raw(u, body))).toContain('Crash <test>');
+    // The bot dies before its conversation state is saved; Telegram hands the same update to the new process.
+    await w.t.orm.em
+      .getConnection()
+      .execute(`insert into bot_session (bot, key, value, updated_at) values (?, ?, ?::jsonb, now()) on conflict (bot, key) do update set value = excluded.value`, [`shop-test-${TOKEN}`, `c:${u}`, JSON.stringify(waitingForBody)]);
+    await h.restart();
+    expect(lastText(await h.raw(u, body))).toContain('Crash <test>');
+    const { data } = await w.asAdmin<{ tickets: Array<{ id: string; subject: string }> }>('{ tickets { id subject } }');
+    expect(data!.tickets.filter((t) => t.subject === 'Crash <test>')).toHaveLength(1);
+  });
+
   it('switches the language and every screen follows', async () => {
     const u = await user('fa');
     expect(lastText(await h.send(u, '👛 کیف پول'))).toContain('کیف پول شما');

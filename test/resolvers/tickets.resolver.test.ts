@@ -97,6 +97,41 @@ describe('support tickets API', () => {
     expect(errorCode(await asUser(tg, 'mutation { openTicket(subject: "one more", message: "m") { id } }'))).toBe('TICKET_LIMIT_REACHED');
   });
 
+  it('opens one ticket for a repeated idempotency key (a double tap, a retried request, even at once) and tells the admins once', async () => {
+    const tg = await customer();
+    const other = await customer();
+    const open = (user: number, key: string, subject = 'Double tap') =>
+      asUser(user, `mutation($k: String) { openTicket(subject: "${subject}", message: "It does not connect", idempotencyKey: $k) { id subject } }`, { k: key });
+    const key = `tg-msg:${tg}:4242`;
+    const [a, b] = await Promise.all([open(tg, key), open(tg, key)]);
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    const id = (a.data as { openTicket: { id: string } }).openTicket.id;
+    expect((b.data as { openTicket: { id: string } }).openTicket.id).toBe(id);
+    // A retry returns the first ticket as it was, whatever the retry carries.
+    expect((await open(tg, key, 'Changed subject')).data).toEqual({ openTicket: { id, subject: 'Double tap' } });
+    expect(await t.orm.em.fork().count(Ticket, { customer: { telegramId: tg } })).toBe(1);
+    expect(await t.orm.em.fork().count(TicketMessage, { ticket: id })).toBe(1);
+    expect((await notifications('ADMIN_TICKET_MESSAGE', adminTg)).filter((n) => n.params.ticketId === id)).toHaveLength(1);
+
+    // Keys belong to one customer; a new key opens a new ticket; a bad key is refused.
+    const theirs = (await open(other, key)).data as { openTicket: { id: string } };
+    expect(theirs.openTicket.id).not.toBe(id);
+    const next = (await open(tg, `tg-msg:${tg}:4243`)).data as { openTicket: { id: string } };
+    expect(next.openTicket.id).not.toBe(id);
+    expect(errorCode(await open(tg, 'short'))).toBe('BAD_USER_INPUT');
+    expect(await t.orm.em.fork().count(Ticket, { customer: { telegramId: tg } })).toBe(2);
+  });
+
+  it('returns the ticket of a repeated key even when the customer is at the open-ticket limit', async () => {
+    const tg = await customer();
+    const first = await asUser(tg, 'mutation { openTicket(subject: "t0", message: "m", idempotencyKey: "key-of-t0") { id } }');
+    for (let i = 1; i < MAX_OPEN_TICKETS; i++) expect((await asUser(tg, `mutation { openTicket(subject: "t${i}", message: "m") { id } }`)).errors).toBeUndefined();
+    const retried = await asUser(tg, 'mutation { openTicket(subject: "t0", message: "m", idempotencyKey: "key-of-t0") { id } }');
+    expect(retried.data).toEqual(first.data);
+    expect(errorCode(await asUser(tg, 'mutation { openTicket(subject: "t5", message: "m", idempotencyKey: "key-of-t5") { id } }'))).toBe('TICKET_LIMIT_REACHED');
+  });
+
   it('prices an order with a discount code without redeeming it, and refuses an invalid code', async () => {
     const tg = await customer();
     const plan = await buildPlan(t.orm, { price: 200_000 });

@@ -61,6 +61,11 @@ async function askText(conversation: Convo, t: Tr, max: number): Promise<{ ctx: 
 
 const cancelKb = (t: Tr) => new InlineKeyboard().text(t('nav-cancel'), encodeCallback('shopFlow', 'cancel')).text(t('nav-main-menu'), MAIN_MENU_DATA);
 
+/** The idempotency key of the ticket a message completes: its chat and message id (stable across retries). */
+export function openTicketKey(ctx: Context): string {
+  return `tg-msg:${ctx.chat!.id}:${ctx.msg!.message_id}`;
+}
+
 export function supportFeature(deps: ShopDeps): Composer<ShopContext> {
   const c = new Composer<ShopContext>();
 
@@ -75,7 +80,9 @@ export function supportFeature(deps: ShopDeps): Composer<ShopContext> {
         const body = await askText(conversation, t, BODY_MAX);
         if (body.text === null) return void (await body.ctx.reply(t('nav-cancelled'), { reply_markup: withNavigation(t) }));
         const api = deps.gql.forUser(ctx0.from!.id);
-        const r = await conversation.external(() => outcome(async () => (await api.request(OpenTicketDocument, { subject: subject.text, message: body.text })).openTicket));
+        // The message that completes the ticket names it: a replay or a redelivered update opens none twice.
+        const key = openTicketKey(body.ctx);
+        const r = await conversation.external(() => outcome(async () => (await api.request(OpenTicketDocument, { subject: subject.text, message: body.text, key })).openTicket));
         if (!r.ok) return void (await body.ctx.reply(errorTextOf(deps.texts, t, r.code), { reply_markup: withNavigation(t) }));
         await body.ctx.reply(t('ticket-created', { subject: escapeHtml(r.value.subject) }), { parse_mode: 'HTML', reply_markup: threadKeyboard(t, r.value) });
       },

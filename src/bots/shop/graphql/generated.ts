@@ -223,6 +223,7 @@ export type TicketQuery = { ticket: { id: string, subject: string, status: Ticke
 export type OpenTicketMutationVariables = Exact<{
   subject: string;
   message: string;
+  key: string;
 }>;
 
 
@@ -597,8 +598,8 @@ export const TicketDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<TicketQuery, TicketQueryVariables>;
 export const OpenTicketDocument = new TypedDocumentString(`
-    mutation OpenTicket($subject: String!, $message: String!) {
-  openTicket(subject: $subject, message: $message) {
+    mutation OpenTicket($subject: String!, $message: String!, $key: String!) {
+  openTicket(subject: $subject, message: $message, idempotencyKey: $key) {
     ...TicketThread
   }
 }
