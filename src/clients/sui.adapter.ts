@@ -24,6 +24,7 @@
  * S-UI has no per-client device limit: `deviceLimit` is ignored and reported as 0.
  */
 
+import { NameQueue } from './name-queue';
 import { PanelError } from './panel-error';
 import type { PanelHttpOptions } from './panel-http';
 import type { ClientSpec, ClientUsage, EnsureResult, PanelAdapter, PanelClient, PanelConnection, PanelHealth, PanelInbound, PanelInfo } from './panel.types';
@@ -37,8 +38,8 @@ export class SuiAdapter implements PanelAdapter {
   readonly serverId: string;
 
   private readonly api: SuiApi;
-  /** Tail of the queue of writes per client name: two writes of one name never interleave here. */
-  private readonly nameQueues = new Map<string, Promise<unknown>>();
+  /** Writes of one client name never interleave here. */
+  private readonly queue = new NameQueue();
 
   /**
    * @param conn the panel; `kind` must be `SUI`.
@@ -92,7 +93,7 @@ export class SuiAdapter implements PanelAdapter {
    */
   async ensureClient(spec: ClientSpec): Promise<EnsureResult> {
     const inboundIds = suiInboundIds(spec);
-    return this.serialized(spec.name, () => this.doEnsure(spec, inboundIds));
+    return this.queue.run(spec.name, () => this.doEnsure(spec, inboundIds));
   }
 
   private async doEnsure(spec: ClientSpec, inboundIds: number[]): Promise<EnsureResult> {
@@ -129,7 +130,7 @@ export class SuiAdapter implements PanelAdapter {
    */
   async createNewClient(spec: ClientSpec): Promise<string[]> {
     const inboundIds = suiInboundIds(spec);
-    return this.serialized(spec.name, async () => {
+    return this.queue.run(spec.name, async () => {
       await this.api.detect();
       await this.create(spec, inboundIds);
       return this.getLinks(spec.name);
@@ -146,7 +147,7 @@ export class SuiAdapter implements PanelAdapter {
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     const op = 'sui.setEnabled';
     await this.api.detect();
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const rows = await this.api.requireRows(name, op);
       for (const row of rows) {
         if (row.enable === enabled) continue;
@@ -163,7 +164,7 @@ export class SuiAdapter implements PanelAdapter {
   async resetTraffic(name: string): Promise<void> {
     const op = 'sui.resetTraffic';
     await this.api.detect();
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const rows = await this.api.requireRows(name, op);
       for (const row of rows) {
         if (row.up === 0 && row.down === 0) continue;
@@ -181,7 +182,7 @@ export class SuiAdapter implements PanelAdapter {
   async deleteClient(name: string): Promise<void> {
     const op = 'sui.save.clients.del';
     await this.api.detect();
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const rows = await this.api.findRows(name, op);
       for (const row of rows) {
         try {
@@ -227,18 +228,6 @@ export class SuiAdapter implements PanelAdapter {
   }
 
   // ------------------------------------------------------------------ clients
-
-  /** Runs `fn` after every earlier write of the same client name (in this adapter) has settled. */
-  private serialized<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.nameQueues.get(name) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.nameQueues.set(name, tail);
-    void tail.then(() => {
-      if (this.nameQueues.get(name) === tail) this.nameQueues.delete(name);
-    });
-    return run;
-  }
 
   private async create(spec: ClientSpec, inboundIds: number[]): Promise<EnsureResult> {
     const op = 'sui.save.clients.new';

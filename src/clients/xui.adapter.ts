@@ -19,6 +19,7 @@
  * client instead of creating it twice. Updates are full-replace bodies built from the client as
  * read, so fields we do not manage (tgId, comment, reset, flow, ...) survive.
  */
+import { NameQueue } from './name-queue';
 import { isPanelError } from './panel-error';
 import { PanelHttp, type PanelHttpOptions } from './panel-http';
 import type {
@@ -35,10 +36,11 @@ import type {
 import { XuiApi } from './xui.api';
 import { XuiClassicRoutes } from './xui.classic';
 import { XuiClientRoutes } from './xui.client-routes';
-import { buildShareLink, linkStyleOf } from './xui.links';
-import { extraCopies, str, toPanelClient, toUsage, type RawClient, type XuiClientView } from './xui.model';
+import { buildShareLink, linksFromInbounds, linkStyleOf } from './xui.links';
+import { extraCopies, toPanelClient, toUsage, type RawClient, type XuiClientView } from './xui.model';
 import type { XuiRoutes } from './xui.routes';
-import { compareVersions, parseVersion, traitsOf, XuiSession, type XuiVersionTraits } from './xui.session';
+import { compareVersions, parseVersion, traitsOf, type XuiVersionTraits } from './xui.detection';
+import { XuiSession } from './xui.session';
 
 /** Adapter of one 3x-ui panel. */
 export class XuiAdapter implements PanelAdapter {
@@ -52,8 +54,13 @@ export class XuiAdapter implements PanelAdapter {
   private detecting: Promise<PanelInfo> | undefined;
   private routeSet: XuiRoutes | undefined;
   private traits: XuiVersionTraits | undefined;
-  /** Tail of the queue of writes per client email: two writes of one client never interleave here. */
-  private readonly nameQueues = new Map<string, Promise<unknown>>();
+  /**
+   * Writes of one client (email, compared case-insensitively as the panel does) never interleave
+   * here. Two concurrent creates of one client would both see it missing and both add it: 3.0.x
+   * and 3.2.8–3.4.x then hold two copies that never converge, 3.1.0–3.2.7 refuse the second
+   * (PANELS.md Part E).
+   */
+  private readonly queue = new NameQueue((name) => name.toLowerCase());
 
   /**
    * @param conn the panel (base URL with its web base path; credentials and/or API token).
@@ -159,27 +166,8 @@ export class XuiAdapter implements PanelAdapter {
     return this.mustGet(routes, spec.name, 'xui.ensureClient');
   }
 
-  /**
-   * Runs `fn` after every earlier write of the same client (email, case-insensitive as the panel
-   * compares it) in this adapter has settled. Two concurrent creates of one client would both see
-   * it missing and both add it: 3.0.x and 3.2.8–3.4.x then hold two copies that never converge,
-   * 3.1.0–3.2.7 refuse the second (PANELS.md Part E). Across processes the per-subscription lock
-   * (src/services/subscription-lock.ts) does the same.
-   */
-  private serialized<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const key = name.toLowerCase();
-    const prev = this.nameQueues.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.nameQueues.set(key, tail);
-    void tail.then(() => {
-      if (this.nameQueues.get(key) === tail) this.nameQueues.delete(key);
-    });
-    return run;
-  }
-
   async ensureClient(spec: ClientSpec): Promise<EnsureResult> {
-    return this.serialized(spec.name, () => this.doEnsure(spec));
+    return this.queue.run(spec.name, () => this.doEnsure(spec));
   }
 
   /**
@@ -190,7 +178,7 @@ export class XuiAdapter implements PanelAdapter {
    * look-up by email, then by the usual {@link ensureClient} steps on what was found.
    */
   async createNewClient(spec: ClientSpec): Promise<string[]> {
-    return this.serialized(spec.name, async () => {
+    return this.queue.run(spec.name, async () => {
       const routes = await this.routes();
       this.validate(spec);
       let sent: RawClient;
@@ -241,21 +229,21 @@ export class XuiAdapter implements PanelAdapter {
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const routes = await this.routes();
       await routes.setEnabled(await this.mustGet(routes, name, 'xui.setEnabled'), enabled);
     });
   }
 
   async resetTraffic(name: string): Promise<void> {
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const routes = await this.routes();
       await routes.resetTraffic(await this.mustGet(routes, name, 'xui.resetTraffic'));
     });
   }
 
   async deleteClient(name: string): Promise<void> {
-    await this.serialized(name, async () => {
+    await this.queue.run(name, async () => {
       const routes = await this.routes();
       const view = await routes.getClient(name);
       if (view) await routes.delete(view);
@@ -292,20 +280,7 @@ export class XuiAdapter implements PanelAdapter {
 
   private async linksOf(routes: XuiRoutes, name: string): Promise<string[]> {
     if (this.traits?.linkRoutes) return (await routes.panelLinks(name)) ?? [];
-    const inbounds = await routes.listInbounds();
-    const style = this.linkStyle();
-    const want = name.toLowerCase();
-    const links: string[] = [];
-    for (const ib of inbounds) {
-      if (!ib.enable) continue;
-      const clients = Array.isArray(ib.settings?.clients) ? (ib.settings.clients as RawClient[]) : [];
-      for (const c of clients) {
-        if (c === null || typeof c !== 'object' || str(c, 'email').toLowerCase() !== want) continue;
-        const link = buildShareLink(ib, c, this.panelHost, style);
-        if (link) links.push(link);
-      }
-    }
-    return links;
+    return linksFromInbounds(await routes.listInbounds(), name, this.panelHost, this.linkStyle());
   }
 
   async close(): Promise<void> {

@@ -26,65 +26,15 @@
  */
 import type { ClientSpec } from './panel.types';
 import type { XuiApi } from './xui.api';
-import {
-  buildEntry,
-  depletedByPanel,
-  entryDiffers,
-  keyField,
-  ss2022KeyBytes,
-  str,
-  type RawClient,
-  type XuiClientView,
-  type XuiEntry,
-  type XuiTraffic,
-} from './xui.model';
+import { buildEntry, depletedByPanel, entryDiffers, keyField, ss2022KeyBytes, str, type RawClient, type XuiClientView, type XuiEntry } from './xui.model';
 import type { ShareLinkBuilder, XuiRoutes } from './xui.routes';
+import { clientsOf, defaultFlow, inboundUpdateBody, viewsFromInbounds } from './xui.classic.inbounds';
 import { inboundListSchema, inboundSchema, linkListSchema, type XuiInboundDto } from './xui.schemas';
-import type { XuiVersionTraits } from './xui.session';
+import type { XuiVersionTraits } from './xui.detection';
 
 const API = 'panel/api/inbounds';
 // How long the inbounds as last read serve a create of a new client (protocol, flow, keys, links).
 const INBOUNDS_TTL_MS = 5 * 60_000;
-
-function clientsOf(inbound: XuiInboundDto): RawClient[] {
-  const c = inbound.settings?.clients;
-  return Array.isArray(c) ? c.filter((x): x is RawClient => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
-}
-
-/** Views of every client in a list response, keyed by lower-cased email. */
-export function viewsFromInbounds(inbounds: XuiInboundDto[]): Map<string, XuiClientView> {
-  const views = new Map<string, XuiClientView>();
-  const traffic = new Map<string, XuiTraffic>();
-  for (const ib of inbounds) {
-    for (const s of ib.clientStats) {
-      const key = s.email.toLowerCase();
-      if (!traffic.has(key)) {
-        traffic.set(key, { up: s.up, down: s.down, enable: s.enable, total: s.total, expiryTime: s.expiryTime, inboundId: s.inboundId });
-      }
-    }
-  }
-  for (const ib of inbounds) {
-    for (const client of clientsOf(ib)) {
-      const email = str(client, 'email');
-      if (email === '') continue;
-      const key = email.toLowerCase();
-      let view = views.get(key);
-      if (!view) {
-        view = { email, entries: [], traffic: traffic.get(key) };
-        views.set(key, view);
-      }
-      view.entries.push({ inboundId: ib.id, protocol: ib.protocol, client, keyBytes: ss2022KeyBytes(ib.protocol, ib.settings) });
-    }
-  }
-  return views;
-}
-
-/** The flow a new vless client gets: what the admin gave the inbound's other clients, when flow applies. */
-function defaultFlow(inbound: XuiInboundDto): string {
-  const stream = inbound.streamSettings ?? {};
-  if (inbound.protocol !== 'vless' || stream.network !== 'tcp' || (stream.security !== 'tls' && stream.security !== 'reality')) return '';
-  return clientsOf(inbound).map((c) => str(c, 'flow')).find((f) => f !== '') ?? '';
-}
 
 /** Classic route set. */
 export class XuiClassicRoutes implements XuiRoutes {
@@ -206,24 +156,7 @@ export class XuiClassicRoutes implements XuiRoutes {
     );
     const settings = { ...(current.settings ?? {}) };
     settings.clients = edit(clientsOf(current));
-    const column = (v: Record<string, unknown> | null): string => (v === null ? '' : JSON.stringify(v));
-    const body: Record<string, unknown> = {
-      id: current.id,
-      up: current.up,
-      down: current.down,
-      total: current.total,
-      remark: current.remark,
-      enable: current.enable,
-      expiryTime: current.expiryTime,
-      listen: current.listen,
-      port: current.port,
-      protocol: current.protocol,
-      settings: JSON.stringify(settings),
-      streamSettings: column(current.streamSettings),
-      sniffing: column(current.sniffing),
-      tag: current.tag,
-    };
-    if (current.trafficReset !== undefined) body.trafficReset = current.trafficReset;
+    const body = inboundUpdateBody(current, settings);
     await this.api.ok({ operation: 'xui.inbounds.update', method: 'POST', path: `${API}/update/${inboundId}`, json: body, idempotent: true });
   }
 

@@ -230,3 +230,22 @@ export function buildShareLink(inbound: XuiInboundDto, client: RawClient, panelH
       return null;
   }
 }
+
+/**
+ * The links of every enabled inbound holding the client `email` (case-insensitive), built the way
+ * the panel's subscription service does; for panels without link routes (before 3.0.1).
+ */
+export function linksFromInbounds(inbounds: XuiInboundDto[], email: string, panelHost: string, style: LinkStyle): string[] {
+  const want = email.toLowerCase();
+  const links: string[] = [];
+  for (const ib of inbounds) {
+    if (!ib.enable) continue;
+    const clients = Array.isArray(ib.settings?.clients) ? (ib.settings.clients as RawClient[]) : [];
+    for (const c of clients) {
+      if (c === null || typeof c !== 'object' || str(c, 'email').toLowerCase() !== want) continue;
+      const link = buildShareLink(ib, c, panelHost, style);
+      if (link) links.push(link);
+    }
+  }
+  return links;
+}

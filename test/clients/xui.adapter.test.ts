@@ -5,7 +5,7 @@ import type { ClientSpec, PanelConnection } from '../../src/clients/panel.types'
 import { XuiAdapter } from '../../src/clients/xui.adapter';
 import type { XuiProfile } from '../../src/simulators/xui/xui.profile';
 import { startXuiSimulator, type XuiSimulator, type XuiSimulatorOptions } from '../../src/simulators/xui/xui.simulator';
-import { parseVersion, versionInPage } from '../../src/clients/xui.session';
+import { parseVersion, versionInPage } from '../../src/clients/xui.detection';
 
 const GiB = 1024 ** 3;
 const DAY = 86_400_000;
