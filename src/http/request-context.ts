@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -37,4 +37,10 @@ export function bearerOf(req: IncomingMessage): string | null {
   if (!h) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   return m ? m[1] : '';
+}
+
+/** Writes a whole response with its length (JSON unless `type` says otherwise). */
+export function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }

@@ -4,7 +4,8 @@ import type { Evacuation } from '../entities/evacuation.entity';
 import { getEvacuation, listEvacuations, startEvacuation } from '../services/evacuation.service';
 import { startSubscriptionMove } from '../services/subscription-move.service';
 import { listFailedJobs, retryJob, type JobInfo } from '../services/failed-jobs.service';
-import { driftReportFor, repairDrift, type DriftReport, type RepairResult } from '../services/reconcile.service';
+import { repairDrift, type RepairResult } from '../services/drift-repair.service';
+import { driftReportFor, type DriftReport } from '../services/drift-report.service';
 import { Auth } from './auth';
 import type { Ctx as Context } from './context';
 import {

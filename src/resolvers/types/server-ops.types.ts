@@ -2,7 +2,8 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { enumOf } from './scalars';
 import { EvacuationStatus } from '../../entities/evacuation.entity';
-import { DRIFT_FIELDS, DRIFT_KINDS, type DriftField, type DriftKind, ORPHAN_REASONS, type OrphanReason, REPAIR_ACTION_KINDS, type RepairActionKind } from '../../services/reconcile.service';
+import { REPAIR_ACTION_KINDS, type RepairActionKind } from '../../services/drift-repair.service';
+import { DRIFT_FIELDS, DRIFT_KINDS, type DriftField, type DriftKind, ORPHAN_REASONS, type OrphanReason } from '../../services/drift-report.service';
 
 // GraphQL enums built from the drift model's value lists in src/services/reconcile.service.ts (defined there only).
 export const DriftKindEnum = enumOf(DRIFT_KINDS);
