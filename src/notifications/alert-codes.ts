@@ -38,6 +38,8 @@ export const ALERT_FACTS = {
     customersToday: z.number().int(),
     ordersPaidToday: z.number().int(),
     revenueToday: z.number().int(),
+    /** Optional: reports raised before it existed still render. */
+    revenueLast7Days: z.number().int().optional(),
     revenueLast30Days: z.number().int(),
     activeSubscriptions: z.number().int(),
     receiptsWaiting: z.number().int(),
@@ -104,7 +106,7 @@ const TEXTS: AlertTexts = {
         [
           `مشتری‌ها: ${x.num(f.customers)} (امروز ${x.num(f.customersToday)})`,
           `سفارش‌های پرداخت‌شده امروز: ${x.num(f.ordersPaidToday)}`,
-          `درآمد امروز: ${x.num(f.revenueToday)} · ۳۰ روز: ${x.num(f.revenueLast30Days)}`,
+          `درآمد امروز: ${x.num(f.revenueToday)}${f.revenueLast7Days === undefined ? '' : ` · ۷ روز: ${x.num(f.revenueLast7Days)}`} · ۳۰ روز: ${x.num(f.revenueLast30Days)}`,
           `اشتراک‌های فعال: ${x.num(f.activeSubscriptions)}`,
           `رسیدهای در انتظار: ${x.num(f.receiptsWaiting)} · سفارش‌های ناموفق: ${x.num(f.failedOrders)} · سرورهای قطع: ${x.num(f.serversDown)}`,
         ].join('\n'),
@@ -115,7 +117,7 @@ const TEXTS: AlertTexts = {
         [
           `Customers: ${x.num(f.customers)} (today ${x.num(f.customersToday)})`,
           `Orders paid today: ${x.num(f.ordersPaidToday)}`,
-          `Revenue today: ${x.num(f.revenueToday)} · 30 days: ${x.num(f.revenueLast30Days)}`,
+          `Revenue today: ${x.num(f.revenueToday)}${f.revenueLast7Days === undefined ? '' : ` · 7 days: ${x.num(f.revenueLast7Days)}`} · 30 days: ${x.num(f.revenueLast30Days)}`,
           `Active subscriptions: ${x.num(f.activeSubscriptions)}`,
           `Receipts waiting: ${x.num(f.receiptsWaiting)} · failed orders: ${x.num(f.failedOrders)} · servers down: ${x.num(f.serversDown)}`,
         ].join('\n'),

@@ -22,6 +22,7 @@ export async function sendDailyReportIfDue(em: EntityManager, now: Date = new Da
         customersToday: d.customersToday,
         ordersPaidToday: d.ordersPaidToday,
         revenueToday: d.revenueToday,
+        revenueLast7Days: d.revenueLast7Days,
         revenueLast30Days: d.revenueLast30Days,
         activeSubscriptions: count(d.subscriptionsByStatus, 'ACTIVE'),
         receiptsWaiting: d.paymentsToReview,

@@ -150,6 +150,7 @@ describe('admin-bot API: receipts, grants, messages, broadcasts, settings', () =
     expect(rows.length - before).toBe(3);
     await drainJobs(w.t.orm, w.t.services, { tasks: ['send_notification'] });
     expect(fake.sentTo(adminA, ADMIN_TOKEN).at(-1)!.text).toContain('گزارش روزانه');
+    expect(fake.sentTo(adminA, ADMIN_TOKEN).at(-1)!.text).toMatch(/درآمد امروز: .+ · ۷ روز: .+ · ۳۰ روز: /);
   });
 
   it('accepts only a plan marked as trial as the trial plan, with a message that says why', async () => {

@@ -83,7 +83,7 @@ describe('admin alert codes', () => {
     EVACUATION_COMPLETED: { moved: 26, leftovers: 4 },
     EVACUATION_FAILED: { moved: 10, failed: 2, total: 12, reason: 'PANEL_UNAVAILABLE: timeout', leftovers: 1 },
     SUBSCRIPTION_MOVE_FAILED: { subscriptionId: '7d0c5a3e-1b2f-4c6d-9e8f-0a1b2c3d4e5f', target: 'de-2', reason: 'PANEL_REJECTED: inbound not found' },
-    DAILY_REPORT: { customers: 120, customersToday: 4, ordersPaidToday: 7, revenueToday: 1_050_000, revenueLast30Days: 30_000_000, activeSubscriptions: 88, receiptsWaiting: 2, failedOrders: 0, serversDown: 1 },
+    DAILY_REPORT: { customers: 120, customersToday: 4, ordersPaidToday: 7, revenueToday: 1_050_000, revenueLast7Days: 7_200_000, revenueLast30Days: 30_000_000, activeSubscriptions: 88, receiptsWaiting: 2, failedOrders: 0, serversDown: 1 },
   };
   const format = (digits: 'fa' | 'en'): AlertFormat => ({
     num: (n) => (digits === 'fa' ? String(Math.trunc(n)).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]) : String(Math.trunc(n))),
@@ -110,6 +110,14 @@ describe('admin alert codes', () => {
     expect(alertBody('NO_CAPACITY', undefined, 'fa', format('fa'))).toBeNull();
     expect(alertBody('NO_CAPACITY', { plan: 1 }, 'en', format('en'))).toBeNull();
     expect(alertBody('RETIRED_CODE', {}, 'en', format('en'))).toBeNull();
+  });
+
+  it('shows revenue of today, 7 and 30 days in the daily report, and an older report without the 7 days still renders', () => {
+    const facts = SAMPLES.DAILY_REPORT;
+    expect(alertBody('DAILY_REPORT', facts, 'en', format('en'))).toContain('Revenue today: 1050000 · 7 days: 7200000 · 30 days: 30000000');
+    expect(alertBody('DAILY_REPORT', facts, 'fa', format('fa'))).toContain('· ۷ روز: ۷۲۰۰۰۰۰ ·');
+    const { revenueLast7Days: _dropped, ...older } = facts;
+    expect(alertBody('DAILY_REPORT', older, 'en', format('en'))).toContain('Revenue today: 1050000 · 30 days: 30000000');
   });
 
   it('ends a DOWN alert around a panel error with one full stop', () => {
