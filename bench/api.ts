@@ -185,7 +185,7 @@ async function seed(url: string): Promise<{ adminKey: string; botKey: string; te
 function printProfile(dir: string): void {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const prof = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
-      nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+      nodes: Array<{ id: number; hitCount?: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number } }>;
     };
     const total = prof.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
     const byPkg = new Map<string, number>();
@@ -200,9 +200,26 @@ function printProfile(dir: string): void {
       const fn = `${n.callFrame.functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, '')}:${n.callFrame.lineNumber + 1}`;
       byFn.set(fn, (byFn.get(fn) ?? 0) + hits);
     }
+    // Total (inclusive) time of our own functions: a sample counts for every distinct function on its stack.
+    const parent = new Map<number, number>();
+    for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    const ours = new Map<string, number>();
+    for (const n of prof.nodes) {
+      const hits = n.hitCount ?? 0;
+      if (!hits) continue;
+      const seen = new Set<string>();
+      for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
+        const f = byId.get(id)!.callFrame;
+        if (!f.url.includes('/dist/src/')) continue;
+        const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
+        if (!seen.has(name)) ours.set(name, (ours.get(name) ?? 0) + hits);
+        seen.add(name);
+      }
+    }
     const top = (m: Map<string, number>, k: number) =>
       [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, h]) => `  ${((100 * h) / total).toFixed(1).padStart(5)}%  ${name}\n`).join('');
-    process.stdout.write(`\nCPU profile of the API (${file}), self time by package:\n${top(byPkg, 15)}top functions:\n${top(byFn, 25)}`);
+    process.stdout.write(`\nCPU profile of the API (${file}), self time by package:\n${top(byPkg, 15)}top functions:\n${top(byFn, 25)}our functions by total time:\n${top(ours, 25)}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

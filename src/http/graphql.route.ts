@@ -154,10 +154,13 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) outHeaders[k] = v;
     if (outHeaders['cache-control'] === undefined && /json/.test(outHeaders['content-type'] ?? '')) outHeaders['cache-control'] = 'no-store';
-    res.writeHead(result.status ?? 200, outHeaders);
     if (result.body.kind === 'complete') {
+      // With the length known up front the answer goes out in one write, not chunked.
+      outHeaders['content-length'] = String(Buffer.byteLength(result.body.string));
+      res.writeHead(result.status ?? 200, outHeaders);
       res.end(result.body.string);
     } else {
+      res.writeHead(result.status ?? 200, outHeaders);
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }
