@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     process.stdout.write(`paying ${orders} orders ...\n`);
     for (let i = 0; i < orders; i += 100) {
       await orm.em.fork().transactional(async (tx) => {
+        const batch: Order[] = [];
         for (let j = i; j < Math.min(orders, i + 100); j++) {
           const customer = tx.create(Customer, { telegramId: 9_000_000_000 + j, username: `b${j}` });
           const order = tx.create(Order, {
@@ -121,8 +122,12 @@ async function main(): Promise<void> {
             principal: 'bench',
             idempotencyKey: randomUUID(),
           });
-          await fulfilPaidOrder(tx, { provisionMaxAttempts: config.PROVISION_MAX_ATTEMPTS }, order, 'bench');
+          batch.push(order);
         }
+        // fulfilPaidOrder writes in one statement of its own (src/services/write-batch.ts): the
+        // customers and orders it refers to must be in the database first.
+        await tx.flush();
+        for (const order of batch) await fulfilPaidOrder(tx, { provisionMaxAttempts: config.PROVISION_MAX_ATTEMPTS }, order, 'bench');
       });
     }
 
