@@ -53,15 +53,16 @@ async function place(em: EntityManager, run: MoveRun, sub: Subscription): Promis
     const placement = await em.fork().transactional((tx) => chooseServer(tx, sub.plan, { lock: true, excludeServerIds: exclude }));
     if (!placement) throw new AppError('NO_CAPACITY', `No other server of group ${sub.plan.serverGroup} can host plan ${sub.plan.code}.`);
     const id = placement.server.id;
+    // Always against a fresh count, read after the reservations: chooseServer counted before
+    // reservations of this run that have committed and been released since (with none left in
+    // flight, its count alone let a third move onto a server with room for two).
     const pending = run.inFlight.get(id) ?? 0;
-    if (pending > 0) {
-      const used = (await activeSubscriptionCounts(em, [id])).get(id) ?? 0;
-      if (used + pending >= placement.server.capacity) {
-        exclude.push(id);
-        continue;
-      }
+    const used = (await activeSubscriptionCounts(em, [id])).get(id) ?? 0;
+    if (used + pending >= placement.server.capacity) {
+      exclude.push(id);
+      continue;
     }
-    run.inFlight.set(id, pending + 1);
+    run.inFlight.set(id, (run.inFlight.get(id) ?? 0) + 1);
     return { server: placement.server, inboundIds: placement.inbounds.map((i) => i.remoteId) };
   }
 }
