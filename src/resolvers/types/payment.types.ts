@@ -74,20 +74,20 @@ export function presentPaymentRead(p: PaymentRead, card?: { number: string; hold
 }
 
 export function presentPayment(p: Payment, card?: { number: string; holder: string }): PaymentType {
-  const open = isOpenCardPayment(p);
-  return {
-    id: p.id,
-    method: p.method,
-    status: p.status,
-    amount: p.amount,
-    payableAmount: p.payableAmount ?? null,
-    expiresAt: p.expiresAt ?? null,
-    cardNumber: open ? card?.number || null : null,
-    cardHolder: open ? card?.holder || null : null,
-    receiptId: p.receipt?.id ?? null,
-    trackingCode: p.trackingCode ?? null,
-    submittedAt: p.submittedAt ?? null,
-    reviewedAt: p.reviewedAt ?? null,
-    rejectReason: p.rejectReason ?? null,
-  };
+  return presentPaymentRead(
+    {
+      id: p.id,
+      method: p.method,
+      status: p.status,
+      amount: p.amount,
+      payableAmount: p.payableAmount ?? null,
+      expiresAt: p.expiresAt ?? null,
+      receiptId: p.receipt?.id ?? null,
+      trackingCode: p.trackingCode ?? null,
+      submittedAt: p.submittedAt ?? null,
+      reviewedAt: p.reviewedAt ?? null,
+      rejectReason: p.rejectReason ?? null,
+    },
+    card,
+  );
 }
