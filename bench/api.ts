@@ -20,26 +20,17 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { migrate } from '../src/db/database';
-import { openOrm } from '../src/main/orm';
-import { Customer } from '../src/entities/customer.entity';
-import { Role } from '../src/entities/common';
-import { Order, OrderKind, OrderStatus, PaymentMethod } from '../src/entities/order.entity';
-import { Payment, PaymentStatus } from '../src/entities/payment.entity';
-import { Plan } from '../src/entities/plan.entity';
-import { Server, ServerKind, ServerStatus } from '../src/entities/server.entity';
-import { Subscription, SubscriptionStatus } from '../src/entities/subscription.entity';
-import { createApiKey } from '../src/services/api-key.service';
+import { seed } from './api-seed';
 import { openBenchDb } from './bench-db';
+import { printProfile } from './cpu-profile';
 import { freePort } from './bench-db';
 
 const CONNECTIONS = 50;
-const GB = 1024 ** 3;
 const CLK_TCK = 100; // Linux USER_HZ
 
 interface Target {
@@ -104,124 +95,6 @@ function waitForLine(child: ChildProcess, re: RegExp, what: string): Promise<Reg
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
   });
-}
-
-async function seed(url: string): Promise<{ adminKey: string; botKey: string; telegramId: number; subToken: string; customerId: string }> {
-  const orm = await openOrm(url, 2);
-  try {
-    await migrate(orm);
-    const em = orm.em.fork();
-    const plans = Array.from({ length: 10 }, (_, i) =>
-      em.create(Plan, {
-        code: `bench-${i}`,
-        titleFa: `پلن ${i}`,
-        titleEn: `Plan ${i}`,
-        trafficBytes: (i + 1) * 10 * GB,
-        durationDays: 30,
-        price: (i + 1) * 50_000,
-        serverGroup: 'default',
-      }),
-    );
-    const servers = [0, 1].map((i) =>
-      em.create(Server, {
-        name: `bench-${i}`,
-        kind: i === 0 ? ServerKind.SUI : ServerKind.XUI,
-        baseUrl: `http://127.0.0.1:9/${i}`,
-        credentialsEnc: 'unused',
-        serverGroup: 'default',
-        capacity: 1000,
-        status: ServerStatus.HEALTHY,
-      }),
-    );
-    const telegramId = 7_000_000_000 + Math.floor(Math.random() * 1e6);
-    const customer = em.create(Customer, { telegramId, username: 'bench' });
-    const subs = Array.from({ length: 20 }, (_, i) =>
-      em.create(Subscription, {
-        customer,
-        plan: plans[i % 10]!,
-        server: servers[i % 2]!,
-        panelName: `bench-${randomUUID().slice(0, 8)}`,
-        status: SubscriptionStatus.ACTIVE,
-        trafficLimitBytes: 50 * GB,
-        usedDownBytes: i * GB,
-        expiresAt: new Date(Date.now() + 20 * 86_400_000),
-        links: [`vless://${randomUUID()}@example.com:443?type=tcp#bench-${i}`, `trojan://${randomBytes(8).toString('hex')}@example.com:443#bench-${i}`],
-        inboundIds: ['1', '2'],
-        activatedAt: new Date(),
-      }),
-    );
-    for (let i = 0; i < 60; i++) {
-      const plan = plans[i % 10]!;
-      const order = em.create(Order, {
-        number: 100_000 + i,
-        customer,
-        plan,
-        kind: OrderKind.NEW,
-        status: OrderStatus.FULFILLED,
-        paymentMethod: PaymentMethod.CARD_TO_CARD,
-        price: plan.price,
-        amountDue: plan.price,
-        principal: `tg:${telegramId}`,
-        idempotencyKey: randomUUID(),
-        subscription: subs[i % 20]!,
-        paidAt: new Date(),
-        fulfilledAt: new Date(),
-      });
-      em.create(Payment, { order, method: PaymentMethod.CARD_TO_CARD, amount: plan.price, payableAmount: plan.price + i, status: PaymentStatus.APPROVED });
-    }
-    await em.flush();
-    const admin = await createApiKey(em, { name: 'bench admin', role: Role.ADMIN }, 'bench');
-    const bot = await createApiKey(em, { name: 'bench bot', role: Role.USER_BOT }, 'bench');
-    return { adminKey: admin.secret, botKey: bot.secret, telegramId, subToken: subs[0]!.subToken, customerId: customer.id };
-  } finally {
-    await orm.close(true);
-  }
-}
-
-/**
- * `--profile`: the API ran with --cpu-prof; prints where its CPU went, grouped by package
- * (node_modules/<name>, our own src/, node internals), and the top functions by self time.
- */
-function printProfile(dir: string): void {
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
-    const prof = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
-      nodes: Array<{ id: number; hitCount?: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number } }>;
-    };
-    const total = prof.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
-    const byPkg = new Map<string, number>();
-    const byFn = new Map<string, number>();
-    for (const n of prof.nodes) {
-      const hits = n.hitCount ?? 0;
-      if (!hits) continue;
-      const url = n.callFrame.url;
-      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-      const pkg = m ? m[1]! : url.includes('/dist/src/') ? 'our code (src/)' : url ? 'node internals' : `(${n.callFrame.functionName || 'program'})`;
-      byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + hits);
-      const fn = `${n.callFrame.functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, '')}:${n.callFrame.lineNumber + 1}`;
-      byFn.set(fn, (byFn.get(fn) ?? 0) + hits);
-    }
-    // Total (inclusive) time of our own functions: a sample counts for every distinct function on its stack.
-    const parent = new Map<number, number>();
-    for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-    const ours = new Map<string, number>();
-    for (const n of prof.nodes) {
-      const hits = n.hitCount ?? 0;
-      if (!hits) continue;
-      const seen = new Set<string>();
-      for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
-        const f = byId.get(id)!.callFrame;
-        if (!f.url.includes('/dist/src/')) continue;
-        const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
-        if (!seen.has(name)) ours.set(name, (ours.get(name) ?? 0) + hits);
-        seen.add(name);
-      }
-    }
-    const top = (m: Map<string, number>, k: number) =>
-      [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, h]) => `  ${((100 * h) / total).toFixed(1).padStart(5)}%  ${name}\n`).join('');
-    process.stdout.write(`\nCPU profile of the API (${file}), self time by package:\n${top(byPkg, 15)}top functions:\n${top(byFn, 25)}our functions by total time:\n${top(ours, 25)}`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
