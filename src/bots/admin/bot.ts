@@ -1,5 +1,4 @@
 import { Bot } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
 import { callbackPattern, decodeCallback } from '../../notifications/callback-data';
 import {
   BOT_LANGUAGES,
@@ -12,6 +11,7 @@ import {
   startPolling,
   startWebhook,
   useBotBasics,
+  type BotConfig,
   type BotHandle,
   type BotStateStore,
   type BoundaryLogger,
@@ -33,20 +33,8 @@ import { subscriptionsFeature } from './subscriptions';
 import { showTicket, ticketsFeature } from './tickets';
 import { createAdminTexts, type AdminTexts } from './texts';
 
-export interface AdminBotConfig {
-  /** The admin bot's token from @BotFather. */
-  token: string;
-  /** Telegram Bot API root (no trailing slash). */
-  apiRoot: string;
-  /** Base URL of our GraphQL API. */
-  apiUrl: string;
-  /** The ADMIN_BOT API key. */
-  apiKey: string;
-  flood?: { limit: number; windowMs: number };
-  /** Skips getMe (tests). */
-  botInfo?: UserFromGetMe;
-  apiTimeoutMs?: number;
-}
+/** The admin bot's configuration (its key is the ADMIN_BOT one). */
+export type AdminBotConfig = BotConfig;
 
 export interface AdminBotDeps {
   /** Sessions (pending inputs, language) in PostgreSQL. */

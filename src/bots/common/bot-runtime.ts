@@ -23,6 +23,20 @@ export interface BotClientOptions {
   botInfo?: UserFromGetMe;
 }
 
+/** What either bot is started with (its own token and API key; the rest is shared plumbing). */
+export interface BotConfig extends BotClientOptions {
+  /** The bot's token from @BotFather. */
+  token: string;
+  /** Base URL of our GraphQL API. */
+  apiUrl: string;
+  /** The bot's API key (USER_BOT for the shop bot, ADMIN_BOT for the admin bot). */
+  apiKey: string;
+  /** Per-user flood limit. */
+  flood?: { limit: number; windowMs: number };
+  /** GraphQL request timeout (ms). */
+  apiTimeoutMs?: number;
+}
+
 /** A grammY bot that retries 429 (honouring `retry_after`) and 5xx/network errors a few times. */
 export function createBaseBot<C extends Context>(token: string, opts: BotClientOptions): Bot<C> {
   const bot = new Bot<C>(token, { client: { apiRoot: opts.apiRoot }, botInfo: opts.botInfo });

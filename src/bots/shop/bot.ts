@@ -1,6 +1,5 @@
 import { Bot, Composer, type Context } from 'grammy';
 import { conversations } from '@grammyjs/conversations';
-import type { UserFromGetMe } from 'grammy/types';
 import { callbackPattern, decodeCallback } from '../../notifications/callback-data';
 import {
   CallbackAnswers,
@@ -15,6 +14,7 @@ import {
   startWebhook,
   useBotBasics,
   BOT_LANGUAGES,
+  type BotConfig,
   type BotHandle,
   type BotStateStore,
   type BoundaryLogger,
@@ -34,22 +34,8 @@ import { createShopTexts, type ShopTexts } from './texts';
 import { takeTrial } from './trial';
 import { showWallet } from './wallet';
 
-export interface ShopBotConfig {
-  /** The bot token from @BotFather. */
-  token: string;
-  /** Telegram Bot API root (no trailing slash). */
-  apiRoot: string;
-  /** Base URL of our GraphQL API. */
-  apiUrl: string;
-  /** The USER_BOT API key. */
-  apiKey: string;
-  /** Per-user flood limit. */
-  flood?: { limit: number; windowMs: number };
-  /** Skips getMe (tests, benchmark). */
-  botInfo?: UserFromGetMe;
-  /** GraphQL request timeout (ms). */
-  apiTimeoutMs?: number;
-}
+/** The shop bot's configuration (its key is the USER_BOT one). */
+export type ShopBotConfig = BotConfig;
 
 export interface ShopBotLogger extends BoundaryLogger {
   info(obj: Record<string, unknown>, msg: string): void;
