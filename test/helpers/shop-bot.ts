@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { BotHandle } from '../../src/bots/common';
 import { createShopBot, type ShopBot } from '../../src/bots/shop/bot';
 import { postgresStateStore } from '../../src/main/bot-state.pg';
+import { botChat } from './bot-chat';
 import type { FakeMessage, FakeTelegram } from './fake-telegram';
 
 /**
@@ -39,18 +40,8 @@ let nextMessageId = 1_000_000;
 export async function startShopHarness(opts: { fake: FakeTelegram; orm: MikroORM; apiUrl: string; apiKey: string; token?: string; flood?: { limit: number; windowMs: number } }): Promise<ShopHarness> {
   const token = opts.token ?? '101:shop-bot-test';
   opts.fake.addBot(token, { username: 'shop_test_bot' });
-  const waiting = new Map<number, () => void>();
+  const chat = botChat(opts.fake, token);
   const requests: string[] = [];
-  const errors: string[] = [];
-  const logger = {
-    info() {},
-    warn(o: Record<string, unknown>, m: string) {
-      errors.push(`${m} ${JSON.stringify(o)}`);
-    },
-    error(o: Record<string, unknown>, m: string) {
-      errors.push(`${m} ${JSON.stringify(o)}`);
-    },
-  };
   let shop: ShopBot;
   let handle: BotHandle;
 
@@ -59,31 +50,16 @@ export async function startShopHarness(opts: { fake: FakeTelegram; orm: MikroORM
       { token, apiRoot: opts.fake.apiRoot, apiUrl: opts.apiUrl, apiKey: opts.apiKey, flood: opts.flood },
       {
         store: postgresStateStore(opts.orm, `shop-test-${token}`),
-        logger,
+        logger: chat.logger,
         onGraphqlRequest: (name) => requests.push(name ?? '?'),
-        onUpdateDone: (id) => {
-          waiting.get(id)?.();
-          waiting.delete(id);
-        },
+        onUpdateDone: chat.onUpdateDone,
       },
     );
     handle = await shop.startPolling({ timeoutSeconds: 30 });
   }
   await boot();
 
-  const inbox = (user: number) => opts.fake.sentTo(user, token);
-
-  async function push(update: Record<string, unknown>, user: number): Promise<FakeMessage[]> {
-    const before = new Set(inbox(user).map((m) => m.messageId));
-    const edits = new Map(inbox(user).map((m) => [m.messageId, m.edits]));
-    let id = 0;
-    const done = new Promise<void>((resolve) => {
-      id = opts.fake.pushUpdate(token, update);
-      waiting.set(id, resolve);
-    });
-    await done;
-    return inbox(user).filter((m) => !before.has(m.messageId) || m.edits !== edits.get(m.messageId));
-  }
+  const { push, inbox } = chat;
 
   const person = (user: number, lang = 'fa') => ({ id: user, is_bot: false, first_name: 'Test <User>', username: `u${user}`, language_code: lang });
   const message = (user: number, fields: Record<string, unknown>, lang?: string) => ({
@@ -96,7 +72,7 @@ export async function startShopHarness(opts: { fake: FakeTelegram; orm: MikroORM
       return shop;
     },
     requests,
-    errors,
+    errors: chat.errors,
     send(user, text, o = {}) {
       const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0].length }] : undefined;
       return push(message(user, { text, ...(entities ? { entities } : {}) }, o.lang), user);
@@ -119,15 +95,8 @@ export async function startShopHarness(opts: { fake: FakeTelegram; orm: MikroORM
       return push(message(user, fields), user);
     },
     inbox,
-    last(user) {
-      const all = inbox(user);
-      return all[all.length - 1];
-    },
-    withButton(user, data) {
-      const m = [...inbox(user)].reverse().find((x) => x.buttons.some((row) => row.some((b) => b.callback_data === data)));
-      if (!m) throw new Error(`no message with a button ${data} for ${user}`);
-      return m;
-    },
+    last: chat.last,
+    withButton: chat.withButton,
     async restart() {
       await handle.stop();
       await boot();

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { BotHandle } from '../../src/bots/common';
 import { createAdminBot, type AdminBot } from '../../src/bots/admin/bot';
 import { postgresStateStore } from '../../src/main/bot-state.pg';
+import { botChat } from './bot-chat';
 import type { FakeMessage, FakeTelegram } from './fake-telegram';
 
 /**
@@ -27,40 +28,17 @@ let nextId = 2_000_000;
 export async function startStaffHarness(opts: { fake: FakeTelegram; orm: MikroORM; apiUrl: string; apiKey: string; token: string }): Promise<StaffHarness> {
   const { token, fake } = opts;
   fake.addBot(token, { username: 'staff_test_bot' });
-  const waiting = new Map<number, () => void>();
-  const errors: string[] = [];
-  const logger = {
-    info() {},
-    warn(o: Record<string, unknown>, m: string) {
-      errors.push(`${m} ${JSON.stringify(o)}`);
-    },
-    error(o: Record<string, unknown>, m: string) {
-      errors.push(`${m} ${JSON.stringify(o)}`);
-    },
-  };
+  const chat = botChat(fake, token);
   const bot = createAdminBot(
     { token, apiRoot: fake.apiRoot, apiUrl: opts.apiUrl, apiKey: opts.apiKey },
     {
       store: postgresStateStore(opts.orm, `staff-test-${token}`),
-      logger,
-      onUpdateDone: (id) => {
-        waiting.get(id)?.();
-        waiting.delete(id);
-      },
+      logger: chat.logger,
+      onUpdateDone: chat.onUpdateDone,
     },
   );
   const handle: BotHandle = await bot.startPolling({ timeoutSeconds: 30 });
-  const inbox = (user: number) => fake.sentTo(user, token);
-
-  async function push(update: Record<string, unknown>, user: number): Promise<FakeMessage[]> {
-    const before = new Set(inbox(user).map((m) => m.messageId));
-    const edits = new Map(inbox(user).map((m) => [m.messageId, m.edits]));
-    await new Promise<void>((resolve) => {
-      const id = fake.pushUpdate(token, update);
-      waiting.set(id, resolve);
-    });
-    return inbox(user).filter((m) => !before.has(m.messageId) || m.edits !== edits.get(m.messageId));
-  }
+  const { push, inbox } = chat;
   const person = (user: number) => ({ id: user, is_bot: false, first_name: 'Staff', username: `s${user}` });
   const message = (user: number, fields: Record<string, unknown>) => ({
     message: { message_id: nextId++, date: Math.floor(Date.now() / 1000), chat: { id: user, type: 'private', first_name: 'Staff' }, from: person(user), ...fields },
@@ -68,7 +46,7 @@ export async function startStaffHarness(opts: { fake: FakeTelegram; orm: MikroOR
   const h: StaffHarness = {
     token,
     bot,
-    errors,
+    errors: chat.errors,
     send(user, text) {
       const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0].length }] : undefined;
       return push(message(user, { text, ...(entities ? { entities } : {}) }), user);
@@ -89,15 +67,8 @@ export async function startStaffHarness(opts: { fake: FakeTelegram; orm: MikroOR
       return push(message(user, { photo: [{ file_id: file.fileId, file_unique_id: file.fileUniqueId, width: 800, height: 600 }], ...(caption ? { caption } : {}) }), user);
     },
     inbox,
-    last(user) {
-      const all = inbox(user);
-      return all[all.length - 1];
-    },
-    withButton(user, data) {
-      const m = [...inbox(user)].reverse().find((x) => x.buttons.some((row) => row.some((b) => b.callback_data === data)));
-      if (!m) throw new Error(`no message with a button ${data} for ${user}`);
-      return m;
-    },
+    last: chat.last,
+    withButton: chat.withButton,
     async close() {
       await handle.stop();
     },
