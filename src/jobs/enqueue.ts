@@ -108,3 +108,37 @@ export function addJobEachSql(jobs: JobSpec[], mode: NonNullable<EnqueueOptions[
     bindings: [mode, specsJson(jobs)],
   };
 }
+
+/** Fields of a task's payload that can carry a row id alone (the payload is `{ [field]: id }`). */
+type IdOnlyField<T extends TaskName> = {
+  [K in keyof TaskPayloads[T] & string]: { [P in K]: string } extends TaskPayloads[T] ? K : never;
+}[keyof TaskPayloads[T] & string];
+
+/** Stands for the row id while a job's options are rendered to SQL. */
+const ID_MARK = '\u0000id\u0000';
+
+/**
+ * An SQL expression (with `?` bindings) adding one `task` job per row of `source` (a CTE of the same
+ * statement with an `id` column) through graphile-worker's set-based `add_jobs` (`replace` mode),
+ * with payload `{ [idField]: id }` and the options `optionsOf(id)` would give (its job key may
+ * contain the id); it evaluates to how many jobs it added, and calls nothing when `source` is
+ * empty. For statements that insert rows and their jobs at once (inside a transaction or not, the
+ * jobs exist if and only if the rows do).
+ */
+export function addJobsPerRowSql<T extends TaskName>(
+  task: T,
+  source: string,
+  idField: IdOnlyField<T>,
+  optionsOf: (id: string) => Omit<EnqueueOptions, 'jobKeyMode'>,
+): { sql: string; bindings: unknown[] } {
+  const o = optionsOf(ID_MARK);
+  const key = o.jobKey?.split(ID_MARK);
+  if (key && key.length > 2) throw new Error(`the job key of ${task} holds the id twice`);
+  const keySql = !key ? 'null::text' : key.length === 1 ? '?::text' : '?::text || r.id || ?::text';
+  return {
+    sql: `(case when exists (select 1 from ${source}) then (select count(*)::int from graphile_worker.add_jobs(array(
+            select row(?::text, json_build_object(?::text, r.id), ?::text, ?::timestamptz, ?::int, ${keySql}, ?::int, null)::graphile_worker.job_spec
+              from ${source} r))) else 0 end)`,
+    bindings: [task, idField, o.queueName ?? null, o.runAt?.toISOString() ?? null, o.maxAttempts ?? null, ...(key ?? []), o.priority ?? null],
+  };
+}

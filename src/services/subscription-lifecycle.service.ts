@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { Setting } from '../entities/setting.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError } from '../errors';
-import { enqueue, enqueueMany } from '../jobs/enqueue';
+import { addJobsPerRowSql, enqueue, enqueueMany } from '../jobs/enqueue';
 import { currentAuditScope, SYSTEM_ACTOR } from './audit.context';
 import { CHANNEL_OF, deliveryJobOptions } from '../notifications/notification.queue';
-import { queueLifecycleWebhooks } from './webhook.events';
+import { deliveryJobOptions as webhookJobOptions, lifecycleWebhooksPart, type InsertedRowsPart } from './webhook.events';
 import { SETTINGS, type SettingValue } from './setting.service';
 import { isTrafficUsedUp, trafficUsedUpSql } from './traffic-quota';
 
@@ -114,38 +114,38 @@ export async function endDueSubscriptions(em: EntityManager, scope: { serverId?:
  *   gets no "24 hours left" right after purchase), `expired` once EXPIRED.
  * The notification unique index (subscription, kind, threshold, period) makes each one once:
  * rows are inserted with ON CONFLICT DO NOTHING and only the rows inserted get a delivery job
- * (one {@link enqueueMany} batch). Customers without a Telegram id get none.
- * Returns the number of notifications queued.
+ * (in the same statement: {@link queueLifecycleMessages}). Customers without a Telegram id get none.
  */
-export async function queueLifecycleNotifications(em: EntityManager, settings: LifecycleSettings, scope: { serverId?: string } = {}): Promise<number> {
+function notificationsPart(settings: LifecycleSettings, scope: { serverId?: string }): InsertedRowsPart {
   const channel = CHANNEL_OF.USAGE_WARNING;
-  const rows = await em.execute<Array<{ id: string }>>(
-    `with base as (
+  return {
+    inserted: 'n_ins',
+    ctes: `n_base as (
        select s.id, s.status, s.traffic_limit_bytes as quota, (s.used_up_bytes + s.used_down_bytes) as used, s.usage_epoch,
               s.expires_at, coalesce(s.activated_at, s.created_at) as started, c.telegram_id
          from subscription s join customer c on c.id = s.customer_id
         where s.status in ('ACTIVE', 'DEPLETED', 'EXPIRED') and c.telegram_id is not null
           ${scope.serverId ? 'and s.server_id = ?' : ''}
      ),
-     traffic as (
+     n_traffic as (
        select b.*, (select max(p.v::int) from jsonb_array_elements_text(?::jsonb) p(v)
                      where b.used::numeric * 100 >= p.v::numeric * b.quota) as pct
-         from base b where b.quota > 0 and b.status in ('ACTIVE', 'DEPLETED')
+         from n_base b where b.quota > 0 and b.status in ('ACTIVE', 'DEPLETED')
      ),
-     expiry as (
+     n_expiry as (
        select b.*, (select min(h.v::int) from jsonb_array_elements_text(?::jsonb) h(v)
                      where b.expires_at <= now() + h.v::int * interval '1 hour'
                        and b.started < b.expires_at - h.v::int * interval '1 hour') as hrs
-         from base b where b.expires_at is not null and b.status in ('ACTIVE', 'EXPIRED')
+         from n_base b where b.expires_at is not null and b.status in ('ACTIVE', 'EXPIRED')
      ),
-     cand as (
+     n_cand as (
        select t.id, t.telegram_id,
               case when t.status = 'DEPLETED' then 'SUBSCRIPTION_ENDED' else 'USAGE_WARNING' end as kind,
               case when t.status = 'DEPLETED' then 'depleted' else 'traffic:' || t.pct end as threshold,
               'usage:' || t.usage_epoch || ':' || t.quota as period,
               case when t.status = 'DEPLETED' then jsonb_build_object('subscriptionId', t.id, 'reason', 'DEPLETED')
                    else jsonb_build_object('subscriptionId', t.id, 'percent', least(100, floor(t.used::numeric * 100 / t.quota))::int) end as params
-         from traffic t where t.status = 'DEPLETED' or t.pct is not null
+         from n_traffic t where t.status = 'DEPLETED' or t.pct is not null
        union all
        select e.id, e.telegram_id,
               case when e.status = 'EXPIRED' then 'SUBSCRIPTION_ENDED' else 'EXPIRY_WARNING' end,
@@ -154,21 +154,37 @@ export async function queueLifecycleNotifications(em: EntityManager, settings: L
               case when e.status = 'EXPIRED' then jsonb_build_object('subscriptionId', e.id, 'reason', 'EXPIRED')
                    else jsonb_build_object('subscriptionId', e.id, 'hoursLeft',
                           greatest(1, ceil(extract(epoch from (e.expires_at - now())) / 3600))::int) end
-         from expiry e where e.status = 'EXPIRED' or e.hrs is not null
+         from n_expiry e where e.status = 'EXPIRED' or e.hrs is not null
      ),
-     ins as (
+     n_ins as (
        insert into notification (id, channel, recipient_telegram_id, kind, params, subscription_id, threshold, period, status, attempts, created_at)
-       select gen_random_uuid(), ?, c.telegram_id, c.kind, c.params, c.id, c.threshold, c.period, 'PENDING', 0, now() from cand c
+       select gen_random_uuid(), ?, c.telegram_id, c.kind, c.params, c.id, c.threshold, c.period, 'PENDING', 0, now() from n_cand c
        on conflict (subscription_id, kind, threshold, period) where threshold is not null do nothing
        returning id
-     )
-     select id from ins`,
-    [...(scope.serverId ? [scope.serverId] : []), JSON.stringify(settings.trafficPercents), JSON.stringify(settings.expiryHours), channel],
+     )`,
+    bindings: [...(scope.serverId ? [scope.serverId] : []), JSON.stringify(settings.trafficPercents), JSON.stringify(settings.expiryHours), channel],
+  };
+}
+
+/**
+ * Queues the lifecycle's Telegram warnings and end notices (above) and the reseller webhooks
+ * ({@link lifecycleWebhooksPart}) with their delivery jobs, all in ONE statement. Returns how
+ * many of each were queued.
+ */
+export async function queueLifecycleMessages(
+  em: EntityManager,
+  settings: LifecycleSettings,
+  scope: { serverId?: string } = {},
+): Promise<{ notifications: number; webhooks: number }> {
+  const n = notificationsPart(settings, scope);
+  const w = lifecycleWebhooksPart(settings.expiryHours, scope);
+  const nJobs = addJobsPerRowSql('send_notification', n.inserted, 'notificationId', deliveryJobOptions);
+  const wJobs = addJobsPerRowSql('deliver_webhook', w.inserted, 'deliveryId', webhookJobOptions);
+  const [r] = await em.execute<Array<{ notifications: number; webhooks: number }>>(
+    `with ${n.ctes}, ${w.ctes} select ${nJobs.sql} as notifications, ${wJobs.sql} as webhooks`,
+    [...n.bindings, ...w.bindings, ...nJobs.bindings, ...wJobs.bindings],
   );
-  return enqueueMany(
-    em,
-    rows.map((r) => ({ task: 'send_notification', payload: { notificationId: r.id }, options: deliveryJobOptions(r.id) })),
-  );
+  return r;
 }
 
 /**
@@ -229,8 +245,7 @@ export interface LifecyclePassResult {
 export async function runLifecyclePass(em: EntityManager): Promise<LifecyclePassResult> {
   const settings = await loadLifecycleSettings(em);
   const ended = await endDueSubscriptions(em);
-  const notifications = await queueLifecycleNotifications(em, settings);
-  await queueLifecycleWebhooks(em, settings.expiryHours);
+  const { notifications } = await queueLifecycleMessages(em, settings);
   const revokes = await enqueueGraceRevokes(em, settings.graceDays);
   const syncs = await enqueueDueUsageSyncs(em, settings.usageSyncMinutes);
   return { ...ended, notifications, revokes, syncs };

@@ -6,8 +6,7 @@ import type { Logger } from '../logger';
 import type { AdminAlerts } from '../notifications/alerts';
 import type { PanelRegistry } from './panel-registry';
 import { trafficUsedUpSql } from './traffic-quota';
-import { queueLifecycleWebhooks } from './webhook.events';
-import { auditBindings, auditStatusCte, loadLifecycleSettings, ON_PANEL_SQL, queueLifecycleNotifications } from './subscription-lifecycle.service';
+import { auditBindings, auditStatusCte, loadLifecycleSettings, ON_PANEL_SQL, queueLifecycleMessages } from './subscription-lifecycle.service';
 
 /** What a usage sync needs from the process. */
 export interface UsageSyncDeps {
@@ -247,8 +246,7 @@ export async function syncServerUsage(
   }
 
   const settings = await loadLifecycleSettings(em);
-  result.notifications = await queueLifecycleNotifications(em, settings, { serverId });
-  await queueLifecycleWebhooks(em, settings.expiryHours, { serverId });
+  result.notifications = (await queueLifecycleMessages(em, settings, { serverId })).notifications;
   await em.execute(`update server set usage_synced_at = now() where id = ?`, [serverId]);
 
   // The panel follows our database: a client of a subscription that is not ACTIVE here is disabled there.

@@ -2,7 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Order } from '../entities/order.entity';
 import type { Subscription } from '../entities/subscription.entity';
-import { enqueue, enqueueMany } from '../jobs/enqueue';
+import { enqueue } from '../jobs/enqueue';
+
+/** CTEs of a larger statement (with their `?` bindings, in order) and the CTE listing the ids of the rows they inserted. */
+export interface InsertedRowsPart {
+  ctes: string;
+  bindings: unknown[];
+  inserted: string;
+}
 
 /** Every event type a reseller's webhook receives. */
 export const WEBHOOK_EVENTS = [
@@ -75,12 +82,15 @@ export function subscriptionEventData(s: Subscription): Record<string, unknown> 
  * `subscription.expiring` once per expiry instant when the expiry is within the largest warning
  * threshold, `subscription.expired` once per expiry instant, `subscription.depleted` once per
  * traffic period. Rows are inserted ON CONFLICT DO NOTHING on the event key; only inserted rows
- * get a deliver_webhook job (one enqueueMany batch). Returns the number of events recorded.
+ * get a deliver_webhook job, in the same statement as the Telegram warnings
+ * (`queueLifecycleMessages`). These are the statement's CTEs; `inserted` names the one listing the
+ * ids of the deliveries recorded.
  */
-export async function queueLifecycleWebhooks(em: EntityManager, expiryHours: number[], scope: { serverId?: string } = {}): Promise<number> {
+export function lifecycleWebhooksPart(expiryHours: number[], scope: { serverId?: string }): InsertedRowsPart {
   const maxHours = Math.max(0, ...expiryHours);
-  const rows = await em.execute<Array<{ id: string }>>(
-    `with base as (
+  return {
+    inserted: 'wh_ins',
+    ctes: `wh_base as (
        select s.id, s.status, s.expires_at, s.usage_epoch, s.traffic_limit_bytes as quota,
               (s.used_up_bytes + s.used_down_bytes) as used, coalesce(s.activated_at, s.created_at) as started,
               s.customer_id, c.external_ref, r.id as reseller_id
@@ -88,33 +98,31 @@ export async function queueLifecycleWebhooks(em: EntityManager, expiryHours: num
         where r.webhook_url is not null and s.status in ('ACTIVE', 'EXPIRED', 'DEPLETED')
           ${scope.serverId ? 'and s.server_id = ?' : ''}
      ),
-     cand as (
+     wh_cand as (
        select b.*, 'subscription.expired' as event,
               'subscription.expired:' || b.id || ':' || extract(epoch from b.expires_at)::bigint as event_key
-         from base b where b.status = 'EXPIRED' and b.expires_at is not null
+         from wh_base b where b.status = 'EXPIRED' and b.expires_at is not null
        union all
        select b.*, 'subscription.depleted', 'subscription.depleted:' || b.id || ':' || b.usage_epoch || ':' || b.quota
-         from base b where b.status = 'DEPLETED'
+         from wh_base b where b.status = 'DEPLETED'
        union all
        select b.*, 'subscription.expiring', 'subscription.expiring:' || b.id || ':' || extract(epoch from b.expires_at)::bigint
-         from base b where b.status = 'ACTIVE' and b.expires_at is not null and b.expires_at > now()
+         from wh_base b where b.status = 'ACTIVE' and b.expires_at is not null and b.expires_at > now()
           and b.expires_at <= now() + ?::int * interval '1 hour' and b.started < b.expires_at - ?::int * interval '1 hour'
      ),
-     ins as (
+     wh_ins as (
        insert into webhook_delivery (id, reseller_id, event, event_key, payload, status, attempts, created_at)
        select gen_random_uuid(), c.reseller_id, c.event, c.event_key,
               jsonb_build_object('subscriptionId', c.id, 'customerId', c.customer_id, 'externalRef', c.external_ref, 'status', c.status,
                                  'expiresAt', to_char(c.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                                  'trafficLimitBytes', c.quota, 'usedBytes', c.used),
               'PENDING', 0, now()
-         from cand c
+         from wh_cand c
        on conflict (event_key) do nothing
        returning id
-     )
-     select id from ins`,
-    [...(scope.serverId ? [scope.serverId] : []), maxHours, maxHours],
-  );
-  return enqueueMany(em, rows.map((r) => ({ task: 'deliver_webhook', payload: { deliveryId: r.id }, options: deliveryJobOptions(r.id) })));
+     )`,
+    bindings: [...(scope.serverId ? [scope.serverId] : []), maxHours, maxHours],
+  };
 }
 
 /** Job options of one delivery: one pending job per delivery (job key). */

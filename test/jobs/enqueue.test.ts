@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Admin } from '../../src/entities/admin.entity';
 import { AdminRole } from '../../src/entities/common';
-import { enqueue, enqueueMany } from '../../src/jobs/enqueue';
+import { addJobsPerRowSql, enqueue, enqueueMany } from '../../src/jobs/enqueue';
 import { openTestOrm } from '../helpers/db';
 import { randomTelegramId } from '../helpers/ids';
 
@@ -84,5 +84,22 @@ describe('enqueue', () => {
     await enqueueMany(orm.em.fork(), spec(7));
     expect(await maxAttempts()).toBe(7);
     expect(await jobsWithMarker(orm, marker)).toBe(1);
+  });
+
+  it('adds one job per row of a CTE in the same statement, with the payload, key and attempts of its options, and none without rows', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const jobs = addJobsPerRowSql('send_notification', 'src', 'notificationId', (id) => ({ jobKey: `send_notification:${id}`, maxAttempts: 7 }));
+    const run = async (rows: string[]) =>
+      (await orm.em.fork().getConnection().execute(
+        `with src as (select (jsonb_array_elements_text(?::jsonb))::uuid as id) select ${jobs.sql} as n`,
+        [JSON.stringify(rows), ...jobs.bindings],
+      ))[0].n;
+    expect(await run(ids)).toBe(2);
+    expect(await run([])).toBe(0);
+    const rows = await orm.em.fork().getConnection().execute(
+      `select key, max_attempts, payload->>'notificationId' as id from graphile_worker._private_jobs where payload->>'notificationId' in (?, ?) order by key`,
+      ids,
+    );
+    expect(rows).toEqual([...ids].sort().map((id) => ({ key: `send_notification:${id}`, max_attempts: 7, id })));
   });
 });
