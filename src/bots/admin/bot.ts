@@ -53,7 +53,7 @@ export interface AdminBot {
 }
 
 /** Commands published to Telegram (both languages). */
-export const ADMIN_COMMANDS = ['menu', 'dashboard', 'payments', 'customers', 'servers', 'plans', 'tickets', 'broadcast', 'settings', 'failed', 'language', 'cancel'] as const;
+export const ADMIN_COMMANDS = ['menu', 'dashboard', 'payments', 'customers', 'servers', 'addserver', 'plans', 'addplan', 'codes', 'addcode', 'tickets', 'broadcast', 'settings', 'failed', 'language', 'cancel'] as const;
 
 /**
  * The admin bot: a GraphQL client of our API acting for each admin (ADMIN_BOT key +

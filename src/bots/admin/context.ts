@@ -43,7 +43,8 @@ export interface PlanDraft {
 }
 
 /** What an admin may change on an existing plan from the bot: its price and limits. */
-export type PlanLimit = 'price' | 'traffic' | 'days' | 'devices';
+/** A plan field the admin edits by typing a new value. */
+export type PlanLimit = 'price' | 'traffic' | 'days' | 'devices' | 'title-fa' | 'title-en';
 
 /** Steps of the new-discount-code wizard, in order. */
 export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'days' | 'plans' | 'confirm';

@@ -52,6 +52,9 @@ export async function showPlan(ctx: AdminContext, id: string): Promise<void> {
     trial: ctx.t(p.isTrial ? 'plan-trial-yes' : 'plan-trial-no'),
   });
   const kb = new InlineKeyboard()
+    .text(ctx.t('plan-edit-title-fa'), cb.act('plfa', p.id))
+    .text(ctx.t('plan-edit-title-en'), cb.act('plen', p.id))
+    .row()
     .text(ctx.t('plan-edit-price'), cb.act('plp', p.id))
     .text(ctx.t('plan-edit-traffic'), cb.act('plt', p.id))
     .row()
@@ -68,32 +71,48 @@ async function setActive(ctx: AdminContext, id: string, active: boolean): Promis
   await showPlan(ctx, id);
 }
 
-const LIMIT_FIELD: Record<PlanLimit, keyof UpdatePlanInput> = { price: 'price', traffic: 'trafficBytes', days: 'durationDays', devices: 'deviceLimit' };
+const LIMIT_FIELD: Record<PlanLimit, keyof UpdatePlanInput> = { price: 'price', traffic: 'trafficBytes', days: 'durationDays', devices: 'deviceLimit', 'title-fa': 'titleFa', 'title-en': 'titleEn' };
 
 async function askLimit(ctx: AdminContext, planId: string, field: PlanLimit): Promise<void> {
   const p = await findPlan(ctx, planId);
   if (!p) return screen(ctx, ctx.t('error-plan-not-found'), undefined, 'plans');
   const l = lang(ctx);
-  const now = { price: formatMoney(p.price, l), traffic: trafficText(p.trafficBytes, l), days: formatPlainNumber(p.durationDays, l), devices: p.deviceLimit ? formatPlainNumber(p.deviceLimit, l) : '∞' }[field];
+  const now = {
+    price: formatMoney(p.price, l),
+    traffic: trafficText(p.trafficBytes, l),
+    days: formatPlainNumber(p.durationDays, l),
+    devices: p.deviceLimit ? formatPlainNumber(p.deviceLimit, l) : '∞',
+    'title-fa': esc(p.titleFa),
+    'title-en': esc(p.titleEn),
+  }[field];
   ctx.session.pending = { kind: 'plan-edit', planId, field };
-  await ask(ctx, `${ctx.t(`plan-ask-${field}`)}\n${ctx.t('plan-now', { value: now })}`, new InlineKeyboard().text(ctx.t('nav-back'), cb.act('pl', planId)));
+  // The wizard's title questions carry their step number; an edit asks without it.
+  const question = field === 'title-fa' || field === 'title-en' ? `plan-edit-ask-${field}` : `plan-ask-${field}`;
+  await ask(ctx, `${ctx.t(question)}\n${ctx.t('plan-now', { value: now })}`, new InlineKeyboard().text(ctx.t('nav-back'), cb.act('pl', planId)));
 }
 
-/** A typed plan number: GB for traffic (decimals allowed, 0 = unlimited) as bytes; whole numbers otherwise. */
-export function parsePlanNumber(field: PlanLimit, text: string): number | null {
+/**
+ * A typed plan value: a title as sent (trimmed, 1–100 characters); GB for traffic (decimals
+ * allowed, 0 = unlimited) as bytes; whole numbers otherwise. Null when it cannot be one.
+ */
+export function parsePlanValue(field: PlanLimit, text: string): number | string | null {
+  if (field === 'title-fa' || field === 'title-en') {
+    const title = text.trim();
+    return title.length >= 1 && title.length <= 100 ? title : null;
+  }
   return field === 'traffic' ? parseGigabytes(text) : parseWhole(text);
 }
 
 async function saveLimit(ctx: AdminContext, message: Message): Promise<void> {
   const pending = ctx.session.pending;
   if (pending?.kind !== 'plan-edit') return;
-  const value = parsePlanNumber(pending.field, message.text ?? '');
+  const value = parsePlanValue(pending.field, message.text ?? '');
   const back = () => new InlineKeyboard().text(ctx.t('nav-back'), cb.act('pl', pending.planId));
   if (value === null) return ask(ctx, ctx.t(`plan-bad-${pending.field}`), back());
   try {
     await ctx.staff.api.request(UpdatePlanLimitsDocument, { id: pending.planId, input: { [LIMIT_FIELD[pending.field]]: value } });
   } catch (err) {
-    const problem = inputProblem(err, { price: 'price', trafficBytes: 'traffic', durationDays: 'days', deviceLimit: 'devices' } as const);
+    const problem = inputProblem(err, { price: 'price', trafficBytes: 'traffic', durationDays: 'days', deviceLimit: 'devices', titleFa: 'title-fa', titleEn: 'title-en' } as const);
     return ask(ctx, ctx.t(problem.field ? `plan-bad-${problem.field}` : errorMessageId(problem.code)), back());
   }
   ctx.session.pending = undefined;
@@ -103,7 +122,7 @@ async function saveLimit(ctx: AdminContext, message: Message): Promise<void> {
 
 const wizard = planWizard(showPlan, listPlans);
 
-/** Plans: list, detail, add wizard, edit price and limits, activate / deactivate. */
+/** Plans: list, detail, add wizard, edit titles, price and limits, activate / deactivate. */
 export const plansFeature: Feature = {
   opens: { plans: listPlans, pladd: wizard.start },
   acts: {
@@ -113,6 +132,8 @@ export const plansFeature: Feature = {
     },
     plon: (ctx, id) => setActive(ctx, id, true),
     ploff: (ctx, id) => setActive(ctx, id, false),
+    plfa: (ctx, id) => askLimit(ctx, id, 'title-fa'),
+    plen: (ctx, id) => askLimit(ctx, id, 'title-en'),
     plp: (ctx, id) => askLimit(ctx, id, 'price'),
     plt: (ctx, id) => askLimit(ctx, id, 'traffic'),
     pld: (ctx, id) => askLimit(ctx, id, 'days'),

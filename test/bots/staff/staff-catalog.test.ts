@@ -89,7 +89,7 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     });
   });
 
-  it('edits the price and limits of a plan, explains a refused value, and takes a plan off sale and back', async () => {
+  it('edits the titles, price and limits of a plan, explains a refused value, and takes a plan off sale and back', async () => {
     const list = (await h.send(sara, '/plans')).at(-1)!;
     const detail = (await h.press(sara, act('pl', w.plan.id), list)).at(-1)!;
     expect(detail.text).toContain(w.plan.code);
@@ -109,6 +109,19 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     await h.press(sara, act('pl', w.plan.id), h.last(sara));
     await h.send(sara, '45');
     expect((await w.t.orm.em.fork().findOneOrFail(Plan, { id: w.plan.id })).durationDays).toBe(w.plan.durationDays);
+
+    // Titles: an empty or too long title is refused in words; a good one is what customers see next.
+    await h.press(sara, act('plen', w.plan.id), h.withButton(sara, act('plen', w.plan.id)));
+    expect(text(await h.send(sara, 'x'.repeat(101)))).toContain('عنوان باید');
+    expect(text(await h.send(sara, '  Gold <30 days>  '))).toContain('ذخیره شد');
+    // Sent as HTML with the title escaped (the fake Bot API parses it as Telegram does).
+    expect(h.last(sara).text).toContain('Gold <30 days>');
+    await h.press(sara, act('plfa', w.plan.id), h.withButton(sara, act('plfa', w.plan.id)));
+    await h.send(sara, 'طلایی ۳۰ روزه');
+    const retitled = await w.t.orm.em.fork().findOneOrFail(Plan, { id: w.plan.id });
+    expect({ titleFa: retitled.titleFa, titleEn: retitled.titleEn }).toEqual({ titleFa: 'طلایی ۳۰ روزه', titleEn: 'Gold <30 days>' });
+    // The later tests find the plan by its original titles.
+    await w.t.orm.em.fork().nativeUpdate(Plan, { id: w.plan.id }, { titleFa: w.plan.titleFa, titleEn: w.plan.titleEn });
 
     await h.press(sara, act('ploff', w.plan.id), h.withButton(sara, act('ploff', w.plan.id)));
     expect((await w.t.orm.em.fork().findOneOrFail(Plan, { id: w.plan.id })).active).toBe(false);
