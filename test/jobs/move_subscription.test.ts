@@ -108,6 +108,12 @@ describe('moveSubscription (ADMIN) and the move_subscription job', () => {
       [sub.id, (await paperServer({ inbound: false })).id, 'SERVER_NO_USABLE_INBOUND'],
     ];
     for (const [id, to, code] of refusals) expect({ id, to, code: errorCode(await move(id, to)) }).toEqual({ id, to, code });
+    // While the source server is being evacuated, its subscriptions move with the evacuation only.
+    const em = w.orm.em.fork();
+    const evacuation = em.create(Evacuation, { fromServer: em.getReference(Server, w.suiServer.id), total: 1 });
+    await em.flush();
+    expect(errorCode(await move(sub.id, w.xuiServer.id))).toBe('SERVER_EVACUATING');
+    await em.nativeDelete(Evacuation, { id: evacuation.id });
     expect(errorCode(await move(sub.id, w.xuiServer.id, supportKey))).toBe('FORBIDDEN');
     expect(await w.orm.em.fork().count(Evacuation, { subscription: { $in: [sub.id, disabled.id] } })).toBe(0);
     expect((await w.reload(sub.id)).server!.id).toBe(w.suiServer.id);
