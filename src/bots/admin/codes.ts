@@ -22,14 +22,22 @@ async function listCodes(ctx: AdminContext): Promise<void> {
   await screen(ctx, lines.join('\n'), kb);
 }
 
-// ---- The new-code wizard: code → percent or amount → value → max uses → days valid → plans → confirm.
+// ---- The new-code wizard: code → percent or amount → value → max uses → start → days valid → plans → confirm.
 
-const ORDER: CodeStep[] = ['code', 'kind', 'value', 'uses', 'days', 'plans', 'confirm'];
+const ORDER: CodeStep[] = ['code', 'kind', 'value', 'uses', 'start', 'days', 'plans', 'confirm'];
 
 /** The API's field names (issues[].path of BAD_USER_INPUT) → the step that asks for them. */
-const FIELD_STEP = { code: 'code', percent: 'value', amount: 'value', maxUses: 'uses', validUntil: 'days', planIds: 'plans' } as const satisfies Record<string, CodeStep>;
+const FIELD_STEP = { code: 'code', percent: 'value', amount: 'value', maxUses: 'uses', validFrom: 'start', validUntil: 'days', planIds: 'plans' } as const satisfies Record<string, CodeStep>;
 
 type Choice = { id: string; title: string };
+
+const DAY_MS = 86_400_000;
+
+/** When the code starts and ends (ISO), from the days typed; taken at save time. */
+export function codeValidity(d: Pick<CodeDraft, 'startDays' | 'validDays'>, now = Date.now()): { validFrom: string | null; validUntil: string | null } {
+  const from = now + (d.startDays ?? 0) * DAY_MS;
+  return { validFrom: d.startDays ? new Date(from).toISOString() : null, validUntil: d.validDays ? new Date(from + d.validDays * DAY_MS).toISOString() : null };
+}
 
 function summary(ctx: AdminContext, d: CodeDraft, choices: Choice[]): string {
   const l = lang(ctx);
@@ -40,6 +48,7 @@ function summary(ctx: AdminContext, d: CodeDraft, choices: Choice[]): string {
     off: d.kind === 'percent' ? `${formatPlainNumber(d.value ?? 0, l)}%` : formatMoney(d.value ?? 0, l),
     uses: d.maxUses ? formatPlainNumber(d.maxUses, l) : '∞',
     days: d.validDays ? formatPlainNumber(d.validDays, l) : '∞',
+    start: d.startDays ? formatDate(codeValidity(d).validFrom!, l) : ctx.t('code-starts-at-once'),
   });
 }
 
@@ -67,6 +76,7 @@ async function show(ctx: AdminContext, step: CodeStep, draft: CodeDraft, problem
   const kb = new InlineKeyboard();
   if (step === 'kind') kb.text(ctx.t('code-kind-percent'), cb.step('percent')).text(ctx.t('code-kind-amount'), cb.step('amount')).row();
   if (step === 'uses' || step === 'days') kb.text(ctx.t('code-no-limit'), cb.step('none')).row();
+  if (step === 'start') kb.text(ctx.t('code-start-now'), cb.step('now')).row();
   if (step === 'confirm') kb.text(ctx.t('code-save'), cb.step('ok')).row();
   kb.text(ctx.t('nav-back'), cb.step('back'));
   const body = step === 'confirm' ? summary(ctx, draft, choices) : step === 'value' ? ctx.t(`code-ask-value-${draft.kind ?? 'percent'}`) : ctx.t(`code-ask-${step}`);
@@ -83,7 +93,7 @@ async function save(ctx: AdminContext, d: CodeDraft): Promise<void> {
         percent: d.kind === 'percent' ? d.value! : null,
         amount: d.kind === 'amount' ? d.value! : null,
         maxUses: d.maxUses ?? null,
-        validUntil: d.validDays ? new Date(Date.now() + d.validDays * 86_400_000).toISOString() : null,
+        ...codeValidity(d),
         planIds: d.planIds ?? [],
       },
     });
@@ -117,10 +127,12 @@ async function input(ctx: AdminContext, message: Message): Promise<void> {
       break;
     }
     case 'uses':
+    case 'start':
     case 'days': {
-      const n = parseWhole(text, step === 'days' ? 3650 : 1_000_000);
+      const n = parseWhole(text, { uses: 1_000_000, start: 365, days: 3650 }[step]);
       if (n === null || n < 1) return bad();
       if (step === 'uses') d.maxUses = n;
+      else if (step === 'start') d.startDays = n;
       else d.validDays = n;
       break;
     }
@@ -150,6 +162,10 @@ async function button(ctx: AdminContext, word: string): Promise<void> {
   if ((step === 'uses' || step === 'days') && word === 'none') {
     if (step === 'uses') d.maxUses = null;
     else d.validDays = null;
+    return show(ctx, fixing ? 'confirm' : next(step), d);
+  }
+  if (step === 'start' && word === 'now') {
+    d.startDays = null;
     return show(ctx, fixing ? 'confirm' : next(step), d);
   }
   if (step === 'plans' && /^p\d+$/.test(word)) {

@@ -47,7 +47,7 @@ export interface PlanDraft {
 export type PlanLimit = 'price' | 'traffic' | 'days' | 'devices' | 'title-fa' | 'title-en';
 
 /** Steps of the new-discount-code wizard, in order. */
-export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'days' | 'plans' | 'confirm';
+export type CodeStep = 'code' | 'kind' | 'value' | 'uses' | 'start' | 'days' | 'plans' | 'confirm';
 
 export interface CodeDraft {
   code?: string;
@@ -55,7 +55,9 @@ export interface CodeDraft {
   value?: number;
   /** null = unlimited. */
   maxUses?: number | null;
-  /** Valid for this many days from creation; null = no expiry. */
+  /** Starts this many days after creation; null = at once. */
+  startDays?: number | null;
+  /** Valid for this many days from its start; null = no expiry. */
   validDays?: number | null;
   /** Plans it applies to; empty = all. */
   planIds?: string[];

@@ -129,7 +129,7 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     expect((await w.t.orm.em.fork().findOneOrFail(Plan, { id: w.plan.id })).active).toBe(true);
   });
 
-  it('creates a discount code through the wizard (a refused percent is told in words), lists it and disables it', async () => {
+  it('creates a discount code through the wizard (a start date in days, a refused percent told in words), lists it and disables it', async () => {
     const list = (await h.send(sara, '/codes')).at(-1)!;
     await h.press(sara, open('cdadd'), list);
     expect(text(await h.send(sara, 'x'))).toContain('کد باید ۳ تا ۳۲ حرف لاتین');
@@ -137,6 +137,9 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     await h.press(sara, step('percent'));
     await h.send(sara, '150');
     await h.press(sara, step('none'));
+    // It starts in 3 days (400 is out of range, told in words) and lasts 10 days from then.
+    expect(text(await h.send(sara, '400'))).toContain('شروع باید عدد صحیحی از ۱ تا ۳۶۵');
+    await h.send(sara, '3');
     // Plans: a toggle per plan on sale; the world's plan is chosen, pressed twice it is off again, then on.
     const plans = (await h.send(sara, '10')).at(-1)!;
     const toggle = buttonWithText(plans, `▫️ ${w.plan.titleFa}`);
@@ -152,9 +155,11 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     expect(text(await h.press(sara, step('ok')))).toContain('ساخته شد');
     const code = await w.t.orm.em.fork().findOneOrFail(DiscountCode, { code: 'SPRING-26' });
     expect({ percent: code.percent, amount: code.amount, maxUses: code.maxUses, active: code.active, planIds: code.planIds }).toEqual({ percent: 20, amount: null, maxUses: null, active: true, planIds: [w.plan.id] });
-    const days = (code.validUntil!.getTime() - Date.now()) / 86_400_000;
-    expect(days).toBeGreaterThan(9.9);
-    expect(days).toBeLessThanOrEqual(10);
+    const daysFromNow = (d: Date | null | undefined) => (d!.getTime() - Date.now()) / 86_400_000;
+    expect(daysFromNow(code.validFrom)).toBeGreaterThan(2.9);
+    expect(daysFromNow(code.validFrom)).toBeLessThanOrEqual(3);
+    expect(daysFromNow(code.validUntil)).toBeGreaterThan(12.9);
+    expect(daysFromNow(code.validUntil)).toBeLessThanOrEqual(13);
 
     // The same code again, as an amount: DISCOUNT_CODE_TAKEN sends the admin back to the code.
     await h.press(sara, open('cdadd'), h.withButton(sara, open('cdadd')));
@@ -162,8 +167,11 @@ describe('admin bot plans and discount codes (through the fake Bot API and the r
     await h.press(sara, step('amount'));
     await h.send(sara, '20000');
     await h.send(sara, '100');
+    await h.press(sara, step('now'));
     await h.press(sara, step('none'));
-    expect(text(await h.press(sara, step('done')))).toContain('همهٔ پلن‌ها');
+    const summary = text(await h.press(sara, step('done')));
+    expect(summary).toContain('همهٔ پلن‌ها');
+    expect(summary).toContain('شروع: از همین حالا');
     expect(text(await h.press(sara, step('ok')))).toContain('کد تخفیفی با این کد از قبل وجود دارد');
     await h.send(sara, '/cancel');
 

@@ -71,16 +71,20 @@ code-ask-kind = 🏷 A percent off or a fixed amount off?
 code-ask-value-percent = % How many percent off? (1 to 100)
 code-ask-value-amount = 💵 How many Toman off?
 code-ask-uses = 🔢 How many times may it be used in total? (or no limit)
-code-ask-days = 📅 For how many days is it valid from now? (or no expiry)
+code-ask-start = 🕒 When does it start? Send in how many days (1 to 365), or Now.
+code-start-now = ▶️ Now
+code-starts-at-once = now
+code-ask-days = 📅 For how many days is it valid from its start? (or no expiry)
 code-confirm = 🏷 <b>Create this code?</b>
     <code>{ $code }</code> — { $off } off
-    🔢 Uses: { $uses } · 📅 Days valid: { $days }
+    🔢 Uses: { $uses } · 🕒 Starts: { $start } · 📅 Days valid: { $days }
     📦 Plans: { $plans }
 code-bad-code = ⚠️ The code must be 3–32 letters, digits, - or _.
 code-bad-value-percent = ⚠️ The percent must be a whole number from 1 to 100.
 code-bad-value-amount = ⚠️ The amount must be a whole number of Toman, at least 1.
 code-bad-uses = ⚠️ The number of uses must be a whole number, at least 1.
 code-bad-days = ⚠️ The number of days must be a whole number from 1 to 3650.
+code-bad-start = ⚠️ The start must be a whole number of days from 1 to 365, or Now.
 code-ask-plans = 📦 Which plans may use it? Tap to choose; none chosen means every plan.
 code-plans-done = ✔️ Done
 code-all-plans = every plan
