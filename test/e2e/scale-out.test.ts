@@ -2,12 +2,14 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox } from '../../src/crypto';
 import { openOrm } from '../../src/main/orm';
+import { Evacuation, EvacuationStatus } from '../../src/entities/evacuation.entity';
 import { Payment } from '../../src/entities/payment.entity';
 import type { Plan } from '../../src/entities/plan.entity';
 import { Subscription, SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { mapLimit } from '../../src/services/concurrency';
 import { createOrder } from '../../src/services/order.service';
 import { approvePayment } from '../../src/services/payment.service';
+import { startSubscriptionMove } from '../../src/services/subscription-move.service';
 import { startSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/sui.simulator';
 import { startXuiSimulator, type XuiSimulator } from '../../src/simulators/xui/xui.simulator';
 import { buildCustomer, buildPlan, buildServerFor } from '../factories/commerce';
@@ -77,12 +79,12 @@ describe('two worker processes with panel calls slower than three heartbeats', (
     );
   }
 
-  it('runs each provisioning job body once and leaves exactly one client per subscription, on 3x-ui 3.0 and on S-UI', async () => {
+  it('runs each provisioning and each move job body once and leaves exactly one client per subscription, on 3x-ui 3.0 and on S-UI', async () => {
     const key = randomBytes(32);
     const secrets = new SecretBox(key);
     const xuiInbound = xui.addInbound({ protocol: 'vless', port: 443, remark: 'main' });
     const xuiPlan = await buildPlan(orm);
-    await buildServerFor(orm, secrets, xui, {
+    const xuiServer = await buildServerFor(orm, secrets, xui, {
       kind: 'XUI',
       serverGroup: xuiPlan.serverGroup,
       inbounds: [{ remoteId: String(xuiInbound), tag: 'inbound-443', protocol: 'vless', port: 443 }],
@@ -123,6 +125,17 @@ describe('two worker processes with panel calls slower than three heartbeats', (
       90_000,
       () => `all ${all.length} subscriptions to become ACTIVE (${output()})`,
     );
+    // Moves of S-UI subscriptions to 3x-ui, taken by whichever process is free (the source's
+    // evacuation queue keeps them one at a time): each runs once and leaves one client, on the target.
+    const moved = suiSubs.slice(0, 4);
+    const moves: string[] = [];
+    for (const id of moved) moves.push((await orm.em.fork().transactional((em) => startSubscriptionMove(em, { subscriptionId: id, toServerId: xuiServer.id }))).id);
+    await until(
+      async () => (await orm.em.fork().count(Evacuation, { id: { $in: moves }, status: EvacuationStatus.COMPLETED })) === moves.length,
+      60_000,
+      () => `the ${moves.length} moves to complete (${output()})`,
+    );
+
     const codes = await Promise.all(workers.map((w) => w.stop()));
     expect(codes).toEqual([0, 0]);
 
@@ -136,13 +149,19 @@ describe('two worker processes with panel calls slower than three heartbeats', (
       }
     }
     expect(all.filter((id) => runs.get(id) !== 1)).toEqual([]);
+    const moveRuns = workers.flatMap((w) => w.logs().filter((l) => l.msg === 'move_subscription').map((l) => String(l.evacuationId)));
+    expect(moveRuns.sort()).toEqual([...moves].sort());
 
     // Exactly one client per subscription on each panel.
     const subs = await orm.em.fork().find(Subscription, { id: { $in: all } });
     const nameOf = new Map(subs.map((s) => [s.id, s.panelName]));
-    const xuiCopies = xuiSubs.map((id) => xui.state().clients.filter((c) => c.email === nameOf.get(id)).length);
-    const suiCopies = suiSubs.map((id) => sui.state().clients.filter((c) => c.name === nameOf.get(id)).length);
-    expect(xuiCopies).toEqual(xuiSubs.map(() => 1));
-    expect(suiCopies).toEqual(suiSubs.map(() => 1));
+    const onXui = [...xuiSubs, ...moved];
+    const onSui = suiSubs.filter((id) => !moved.includes(id));
+    const copies = (ids: string[], sim: 'xui' | 'sui') =>
+      ids.map((id) => (sim === 'xui' ? xui.state().clients.filter((c) => c.email === nameOf.get(id)) : sui.state().clients.filter((c) => c.name === nameOf.get(id))).length);
+    expect(copies(onXui, 'xui')).toEqual(onXui.map(() => 1));
+    expect(copies(onSui, 'sui')).toEqual(onSui.map(() => 1));
+    expect(copies(moved, 'sui')).toEqual(moved.map(() => 0));
+    expect(subs.filter((s) => moved.includes(s.id)).map((s) => s.server?.id)).toEqual(moved.map(() => xuiServer.id));
   }, 90_000);
 });
