@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { SubscriptionStatus } from '../entities/subscription.entity';
+import { preparedRows } from '../services/prepared.read';
 import type { RouteHandler } from './api-server';
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -42,11 +43,12 @@ export function subscriptionRoute(orm: MikroORM): RouteHandler {
     const token = m[1];
     // Apps poll this URL every few hours per device: one plain-row statement, no entities.
     const rows = TOKEN_RE.test(token)
-      ? await orm.em.getConnection().execute<SubRow[]>(
+      ? await preparedRows<SubRow>(
+          orm.em,
           `select s.status, s.links, s.expires_at, s.used_up_bytes, s.used_down_bytes, s.traffic_limit_bytes,
                   p.title_fa, p.title_en, c.language
              from subscription s join plan p on p.id = s.plan_id join customer c on c.id = s.customer_id
-            where s.sub_token = ?`,
+            where s.sub_token = $1`,
           [token],
         )
       : [];

@@ -6,6 +6,7 @@ import { customerOfPrincipal, getCustomerOrFail } from './customer.service';
 import { isUuid } from './ids';
 import type { Principal } from './principal';
 import { ownCustomer, ownSubscription, resellerOfPrincipal } from './reseller.policy';
+import { preparedRows } from './prepared.read';
 
 /** Roles that may act on any customer. */
 const STAFF = [Role.ADMIN, Role.SUPPORT];
@@ -40,7 +41,7 @@ export async function customerIdInScope(em: EntityManager, p: Principal, custome
   }
   if (STAFF.includes(p.role)) {
     if (!customerId) throw new AppError('BAD_USER_INPUT', 'customerId is required.');
-    const found = isUuid(customerId) ? await em.getConnection().execute<unknown[]>('select 1 from customer where id = ?', [customerId]) : [];
+    const found = isUuid(customerId) ? await preparedRows(em, 'select 1 from customer where id = $1', [customerId]) : [];
     if (found.length === 0) throw new AppError('CUSTOMER_NOT_FOUND');
     return customerId;
   }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderKind, OrderStatus, PaymentMethod } from '../entities/order.entity';
 import type { PaymentStatus } from '../entities/payment.entity';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { preparedRows } from './prepared.read';
 import { PLAN_READ_COLUMNS, planFromRow, type PlanRead } from './subscription.read';
 
 /**
@@ -105,25 +106,24 @@ export async function listCustomerOrderReads(
   opts: { first?: number | null; after?: string | null; statuses?: OrderStatus[] | null } = {},
 ): Promise<Page<OrderRead>> {
   const first = pageSize(opts.first, 100);
-  const where = ['o.customer_id = ?'];
   const params: unknown[] = [customerId];
+  const where = ['o.customer_id = $1'];
   if (opts.statuses?.length) {
-    where.push('o.status in (?)');
     params.push(opts.statuses);
+    where.push(`o.status = any($${params.length})`);
   }
   if (opts.after) {
     const c = decodeCursor(opts.after);
-    where.push('(o.created_at < ? or (o.created_at = ? and o.id < ?))');
-    params.push(c.at, c.at, c.id);
+    params.push(c.at, c.id);
+    where.push(`(o.created_at < $${params.length - 1} or (o.created_at = $${params.length - 1} and o.id < $${params.length}))`);
   }
-  const rows = await em
-    .getConnection()
-    .execute<Row[]>(`${ORDER_READ} where ${where.join(' and ')} order by o.created_at desc, o.id desc limit ?`, [...params, first + 1]);
+  params.push(first + 1);
+  const rows = await preparedRows<Row>(em, `${ORDER_READ} where ${where.join(' and ')} order by o.created_at desc, o.id desc limit $${params.length}`, params);
   return toPage(rows.map(orderFromRow), first, (o) => o.createdAt);
 }
 
 /** One order with plan and payment (one statement); null when there is none with this id. */
 export async function findOrderRead(em: EntityManager, id: string): Promise<OrderRead | null> {
-  const [row] = await em.getConnection().execute<Row[]>(`${ORDER_READ} where o.id = ?`, [id]);
+  const [row] = await preparedRows<Row>(em, `${ORDER_READ} where o.id = $1`, [id]);
   return row ? orderFromRow(row) : null;
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RenewalTraffic } from '../entities/plan.entity';
 import type { SubscriptionStatus } from '../entities/subscription.entity';
+import { preparedRows } from './prepared.read';
 
 /**
  * Read models of the hot list reads (every bot screen): plain rows from one SQL statement, no
@@ -83,14 +84,15 @@ export function planFromRow(r: Row): PlanRead {
 
 /** A customer's subscriptions, newest first, with plan and server name (one statement). */
 export async function listCustomerSubscriptionReads(em: EntityManager, customerId: string): Promise<SubscriptionRead[]> {
-  const rows = await em.getConnection().execute<Row[]>(
+  const rows = await preparedRows<Row>(
+    em,
     `select s.id, s.customer_id, s.status, s.is_trial, s.traffic_limit_bytes, s.used_up_bytes, s.used_down_bytes,
             s.device_limit, s.expires_at, s.sub_token, s.links, s.last_synced_at, s.created_at,
             srv.name as server_name, ${PLAN_READ_COLUMNS}
        from subscription s
        join plan p on p.id = s.plan_id
        left join server srv on srv.id = s.server_id
-      where s.customer_id = ?
+      where s.customer_id = $1
       order by s.created_at desc, s.id desc`,
     [customerId],
   );
