@@ -9,9 +9,11 @@
  * /proc/self/schedstat: on a shared machine most of the wall time can be the wait). Everything here
  * (bot, API, fake Bot API) shares that one thread, so p99 ≈ users × main-thread CPU per update.
  *
- * Options: --users N (default 200).
+ * Options: --users N (default 200); --profile FILE writes a CPU profile of the measured part (the
+ * two screens, not the set-up) to FILE (.cpuprofile, for Chrome DevTools or any profile reader).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config';
@@ -45,7 +47,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '200' } } });
+  const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, profile: { type: 'string' } } });
   const users = Number(values.users);
   const db = await openBenchDb();
   const logger = createLogger({ level: 'silent' });
@@ -112,6 +114,12 @@ async function main(): Promise<void> {
   const ids = Array.from({ length: users }, (_, i) => 7_000_000_000 + i);
   const results: Record<string, number[]> = { '/start': [], 'Buy → plan list': [] };
   const thread = new Map<string, { run: number; wait: number }>();
+  const inspector = values.profile ? new Session() : null;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   const wall = performance.now();
   for (const [name, text] of [['/start', '/start'], ['Buy → plan list', '🛒 خرید اشتراک']] as const) {
     screen = name;
@@ -121,6 +129,11 @@ async function main(): Promise<void> {
     thread.set(name, { run: (after.run - before.run) / users, wait: (after.wait - before.wait) / users });
   }
   const total = performance.now() - wall;
+  if (inspector) {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(values.profile!, JSON.stringify(profile));
+    inspector.disconnect();
+  }
 
   const plansShown = ids.filter((u) => fake.sentTo(u, TOKEN).some((m) => m.buttons.length >= 4)).length;
   process.stdout.write(`\nshop bot: ${users} users, /start then Buy at once (runner long polling, fake Bot API over HTTP, API + PostgreSQL in process: ${db.label})\n\n`);

@@ -2,15 +2,25 @@ import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import type { Logger } from '../logger';
 
-/** The NOTIFY channel the cache triggers write to (migration Migration20261203140000_cache_notify). */
+/**
+ * The NOTIFY channel the cache triggers write to (migrations Migration20261203140000_cache_notify
+ * and Migration20261203190000_cache_notify_keys).
+ */
 export const CACHE_CHANNEL = 'vp_cache';
 
-/** Tables whose changes are announced on {@link CACHE_CHANNEL} (the payload is the table name). */
+/** Tables whose changes are announced on {@link CACHE_CHANNEL}. */
 export type CachedTable = 'api_key' | 'admin' | 'plan' | 'setting' | 'customer';
 
+/** `<table>` or `<table>:<key>` (the key of the changed row as the caches use it). */
+export function parseCachePayload(payload: string): { table: CachedTable; key?: string } {
+  const at = payload.indexOf(':');
+  return at < 0 ? { table: payload as CachedTable } : { table: payload.slice(0, at) as CachedTable, key: payload.slice(at + 1) };
+}
+
 /**
- * Listens for `NOTIFY vp_cache, '<table>'` (sent by triggers on every insert, update and delete,
- * whichever process or tool wrote) and tells in-process caches to drop what they hold.
+ * Listens for `NOTIFY vp_cache, '<table>[:<key>]'` (sent by triggers on every insert, update and
+ * delete, whichever process or tool wrote) and tells in-process caches what to drop: emits
+ * `change` with the table and, when the notification names one, the changed row's key.
  *
  * While the listening connection is down, {@link live} is false and caches must not answer from
  * memory (a change could be missed); every (re)connect emits `reset` so they start empty.
@@ -20,6 +30,9 @@ export class ChangeFeed extends EventEmitter {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
+  /** The round trip of {@link sync} in flight, and the one queued behind it (not sent yet). */
+  private syncInFlight: Promise<void> | null = null;
+  private syncQueued: Promise<void> | null = null;
   /** True while LISTEN is active: only then may a cache serve from memory. */
   live = false;
 
@@ -39,7 +52,9 @@ export class ChangeFeed extends EventEmitter {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.connectionString });
     client.on('notification', (msg) => {
-      if (msg.channel === CACHE_CHANNEL && msg.payload) this.emit('change', msg.payload as CachedTable);
+      if (msg.channel !== CACHE_CHANNEL || !msg.payload) return;
+      const { table, key } = parseCachePayload(msg.payload);
+      this.emit('change', table, key);
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -59,6 +74,36 @@ export class ChangeFeed extends EventEmitter {
     this.live = true;
     if (this.attempt > 0) this.logger.info({ attempts: this.attempt }, 'cache change feed reconnected');
     this.attempt = 0;
+  }
+
+  /**
+   * Resolves once every notification of a transaction that committed before this call has been
+   * handled (caches dropped what it changed): read-your-writes for the process that wrote. One
+   * round trip on the listening connection that starts after the call: PostgreSQL (14 and later)
+   * delivers the notifications a listening session has been signalled before the ReadyForQuery
+   * that ends the statement, and a commit signals its listeners before it returns. Concurrent
+   * callers share one round trip. Resolves at once while not live (caches are bypassed then).
+   */
+  sync(): Promise<void> {
+    const client = this.client;
+    if (!this.live || !client) return Promise.resolve();
+    if (this.syncQueued) return this.syncQueued;
+    const roundTrip = (): Promise<void> => {
+      this.syncQueued = null;
+      const trip = client.query('select 1').then(
+        () => undefined,
+        () => undefined, // the connection's 'error' handler takes over (not live, caches emptied)
+      );
+      this.syncInFlight = trip;
+      void trip.then(() => {
+        if (this.syncInFlight === trip) this.syncInFlight = null;
+      });
+      return trip;
+    };
+    if (!this.syncInFlight) return roundTrip();
+    // The round trip in flight may have been sent before the caller's commit: queue the next one.
+    this.syncQueued = this.syncInFlight.then(roundTrip);
+    return this.syncQueued;
   }
 
   private lost(client: Client, err: unknown): void {

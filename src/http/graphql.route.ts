@@ -51,9 +51,6 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
   await feed.start();
   const authCaches = createAuthCaches(feed);
   const caches = createReadCaches(feed);
-  const clearCaches = () => {
-    for (const c of [authCaches.keys, authCaches.admins, authCaches.customers, caches.plans]) c.clear();
-  };
 
   const observability: ApolloServerPlugin<Ctx> = {
     async requestDidStart({ contextValue }) {
@@ -66,8 +63,8 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
           const name = operationLabel(operation);
           const type = operation?.operation ?? 'unknown';
           // Read-your-writes in this process: a mutation's commit is announced by NOTIFY, which
-          // arrives a moment later; drop the local caches before its response leaves.
-          if (type === 'mutation') clearCaches();
+          // arrives a moment later; its response leaves once the caches dropped what it changed.
+          if (type === 'mutation') await feed.sync();
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstCode = body?.errors?.[0]?.extensions?.code;
           metrics.graphqlOperations.inc({ operation: name, type, outcome: typeof firstCode === 'string' ? firstCode : 'ok' });

@@ -26,14 +26,23 @@ export async function runInRequestTransaction<T>(em: EntityManager, audit: Reque
 }
 
 /**
+ * Mutations whose service writes in single statements that are atomic on their own and audit
+ * what they write (registerTelegramUser: every customer's /start, see customer.service.ts). They
+ * run in the audit scope without a transaction (no BEGIN and COMMIT around one statement), and a
+ * call that changed nothing leaves no audit row.
+ */
+const SELF_CONTAINED_MUTATIONS: ReadonlySet<string> = new Set(['registerTelegramUser']);
+
+/**
  * Runs every root mutation in {@link runInRequestTransaction}; the resolver (and every service it
- * calls) sees the transaction's EntityManager as `ctx.em`. No mutation can skip it: this is a
- * global middleware.
+ * calls) sees the transaction's EntityManager as `ctx.em`. No mutation can skip it (this is a
+ * global middleware), except the few of {@link SELF_CONTAINED_MUTATIONS}.
  */
 export const mutationTransaction: MiddlewareFn<Ctx> = async ({ context, info }, next) => {
   if (info.parentType.name !== 'Mutation' || info.path.prev !== undefined) return next();
   const outer = context.em;
   const audit = { actor: auditActorOf(context.principal), action: info.fieldName, correlationId: context.requestId, ip: context.ip };
+  if (SELF_CONTAINED_MUTATIONS.has(info.fieldName)) return runInAuditScope(audit, () => next());
   try {
     return await runInRequestTransaction(outer, audit, (tx) => {
       context.em = tx;

@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../db/change-feed';
 import { parseScopes } from './api-key-scopes';
 import { ipAllowed, parseCidrs } from './ip-allow-list';
 import { isUuid } from './ids';
+import { readTelegramCustomer, type TelegramCustomerRow } from './customer-row';
 import type { Principal } from './principal';
 import { ReadCache } from './read-cache';
 
@@ -140,12 +141,13 @@ export interface KeyRow {
 
 /**
  * In-process caches of what every request looks up (see {@link ReadCache}): keys by prefix,
- * active admins and customers by Telegram id. Dropped on any change of their table (NOTIFY).
+ * active admins and customers by Telegram id. An entry is dropped when its row changes (the
+ * keyed NOTIFY of Migration20261203190000_cache_notify_keys).
  */
 export interface AuthCaches {
   keys: ReadCache<string, KeyRow | null>;
   admins: ReadCache<number, { id: string; role: string } | null>;
-  customers: ReadCache<number, string | null>;
+  customers: ReadCache<number, TelegramCustomerRow | null>;
 }
 
 /** How long a cached key, admin or customer row may be served without a change notification. */
@@ -153,9 +155,9 @@ const AUTH_CACHE_TTL_MS = 30_000;
 
 export function createAuthCaches(feed: ChangeFeed | null): AuthCaches {
   return {
-    keys: new ReadCache(feed, ['api_key'], AUTH_CACHE_TTL_MS),
-    admins: new ReadCache(feed, ['admin'], AUTH_CACHE_TTL_MS),
-    customers: new ReadCache(feed, ['customer'], AUTH_CACHE_TTL_MS),
+    keys: new ReadCache(feed, { tables: ['api_key'], keyOf: (prefix) => prefix }, AUTH_CACHE_TTL_MS),
+    admins: new ReadCache(feed, { tables: ['admin'], keyOf: Number }, AUTH_CACHE_TTL_MS),
+    customers: new ReadCache(feed, { tables: ['customer'], keyOf: Number }, AUTH_CACHE_TTL_MS),
   };
 }
 
@@ -178,10 +180,6 @@ const readAdmin = async (em: EntityManager, telegramId: number): Promise<{ id: s
   return rows[0] ?? null;
 };
 
-const readCustomerId = async (em: EntityManager, telegramId: number): Promise<string | null> => {
-  const rows = await em.getConnection().execute<Array<{ id: string }>>('select id from customer where telegram_id = ?', [telegramId]);
-  return rows[0]?.id ?? null;
-};
 
 /**
  * Resolves `Authorization: Bearer <key>` (+ `X-Telegram-User-Id` for bot keys) to a principal.
@@ -236,7 +234,9 @@ export async function authenticate(
   if (telegramId !== null && key.role === Role.USER_BOT) {
     const tg = telegramId;
     // Only found customers are cached: a registration must be visible to the very next request.
-    principal.customerId = caches ? await caches.customers.get(tg, () => readCustomerId(em, tg), (id) => id !== null) : await readCustomerId(em, tg);
+    const customer = caches ? await caches.customers.get(tg, () => readTelegramCustomer(em, tg), (c) => c !== null) : await readTelegramCustomer(em, tg);
+    principal.customerId = customer?.id ?? null;
+    principal.telegramCustomer = customer;
   }
   if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     // A plain UPDATE outside the unit of work: bookkeeping, not an audited change. The cached row

@@ -4,7 +4,8 @@ import { Customer, CustomerStatus, Language } from '../entities/customer.entity'
 import { Order } from '../entities/order.entity';
 import { AppError } from '../errors';
 import type { Principal } from './principal';
-import { lockForTransaction } from './transaction';
+import { readTelegramCustomer, type TelegramCustomerRow } from './customer-row';
+import { insertTelegramCustomer, registrationChanges, updateTelegramCustomer } from './customer-registration';
 
 export const registerInput = z.object({
   username: z.string().trim().max(64).nullish(),
@@ -14,6 +15,7 @@ export const registerInput = z.object({
   referralCode: z.string().trim().max(64).nullish(),
 });
 export type RegisterInput = z.input<typeof registerInput>;
+export type RegisterData = z.output<typeof registerInput>;
 
 /** The customer a USER_BOT principal acts for; CUSTOMER_NOT_FOUND when not registered yet. */
 export async function customerOfPrincipal(em: EntityManager, p: Principal): Promise<Customer> {
@@ -31,31 +33,32 @@ export function assertCanBuy(customer: Customer): void {
 /**
  * Idempotent upsert of the Telegram user a USER_BOT acts for. The referral code counts only on
  * first registration and never from oneself. A user who comes back after blocking the bot is
- * marked reachable again.
+ * marked reachable again. A banned user stays banned.
+ *
+ * The /start of every customer, so without a lock or a transaction of its own (the mutation runs
+ * outside one, see transaction.middleware), each write one atomic statement with its audit row:
+ * - a known user whose row (as authentication read it) already says what the input says: no
+ *   statement and no write (nothing changed, so nothing is audited);
+ * - a new user: one INSERT ... ON CONFLICT (telegram_id) DO NOTHING;
+ * - a known user with a change, or the loser of two concurrent first /starts: one UPDATE of the
+ *   row locked in the same statement (the audit diff is taken from that latest version).
  */
-export async function registerTelegramUser(em: EntityManager, p: Principal, input: RegisterInput): Promise<Customer> {
+export async function registerTelegramUser(em: EntityManager, p: Principal, input: RegisterInput): Promise<TelegramCustomerRow> {
   if (!p.telegramId) throw new AppError('BAD_USER_INPUT', 'Send X-Telegram-User-Id to act for a Telegram user.');
   const data = registerInput.parse(input);
-  // Serialises concurrent /start of the same user so the upsert never races.
-  await lockForTransaction(em, `customer:tg:${p.telegramId}`);
-  let customer = await em.findOne(Customer, { telegramId: p.telegramId });
-  if (!customer) {
-    const referrer = data.referralCode ? await em.findOne(Customer, { referralCode: data.referralCode }) : null;
-    customer = em.create(Customer, {
-      telegramId: p.telegramId,
-      username: data.username ?? null,
-      displayName: data.displayName ?? null,
-      language: data.language ?? Language.FA,
-      referredBy: referrer ?? null,
-    });
-  } else {
-    if (data.username !== undefined) customer.username = data.username;
-    if (data.displayName !== undefined) customer.displayName = data.displayName;
-    if (data.language) customer.language = data.language;
-    customer.botBlockedAt = null;
+  const tg = p.telegramId;
+  const known = p.telegramCustomer !== undefined ? p.telegramCustomer : await readTelegramCustomer(em, tg);
+  if (known && !registrationChanges(known, data)) return known;
+  if (!known) {
+    const created = await insertTelegramCustomer(em, tg, data);
+    if (created) return created;
   }
-  await em.flush();
-  return customer;
+  const updated = await updateTelegramCustomer(em, tg, data);
+  if (updated) return updated;
+  // The row was deleted between the two statements: register anew.
+  const created = await insertTelegramCustomer(em, tg, data);
+  if (!created) throw new AppError('INTERNAL_SERVER_ERROR', 'The Telegram user could not be registered; try again.');
+  return created;
 }
 
 export async function setCustomerLanguage(em: EntityManager, customer: Customer, language: Language): Promise<Customer> {

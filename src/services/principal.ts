@@ -1,5 +1,6 @@
 import { Role } from '../entities/common';
 import type { AuditActor } from './audit.context';
+import type { TelegramCustomerRow } from './customer-row';
 
 /**
  * Who is calling: an API key, possibly acting for a Telegram user (the bots).
@@ -20,6 +21,11 @@ export interface Principal {
   adminId: string | null;
   /** Set when a USER_BOT key acts as a registered customer. */
   customerId: string | null;
+  /**
+   * That customer's row as authentication read it (possibly from the API process's cache, which
+   * drops it when the row changes): lets registration see an unchanged user without a statement.
+   */
+  telegramCustomer?: TelegramCustomerRow | null;
 }
 
 /** The audit actor for a principal. */

@@ -93,6 +93,45 @@ describe('per-process read caches', () => {
     }
   });
 
+  /** The statements `t` sends to read API keys and customers while `work` runs. */
+  async function authReads(t: TestApi, work: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const knex = t.orm.em.getConnection().getKnex();
+    const listen = (q: { sql: string }) => {
+      if (/from "?(api_key|customer)"?\b/i.test(q.sql)) seen.push(q.sql);
+    };
+    knex.on('query', listen);
+    try {
+      await work();
+    } finally {
+      knex.removeListener('query', listen);
+    }
+    return seen;
+  }
+
+  it('drops only the changed customer: other users keep being served from memory while new ones register, here and in the other process', async () => {
+    const bot = await makeKey(a.orm, Role.USER_BOT);
+    const admin = await makeKey(a.orm, Role.ADMIN);
+    const regular = 870_000_000 + Math.floor(Math.random() * 1e6);
+    const register = (t: TestApi, tg: number) => t.gql('mutation { registerTelegramUser(input: { username: "r" }) { id } }', {}, { key: bot, telegramId: tg });
+    const whoAmI = (t: TestApi) => t.gql<{ me: { customerId: string | null } }>('{ me { customerId } }', {}, { key: bot, telegramId: regular });
+    expect((await register(a, regular)).errors).toBeUndefined();
+    // Both processes have the key and the regular customer in their caches.
+    for (const t of [a, b]) await whoAmI(t);
+    for (const t of [a, b]) expect(await authReads(t, () => whoAmI(t))).toEqual([]);
+
+    // Newcomers register on A (mutations: A waits for their notifications before answering).
+    for (let i = 0; i < 3; i++) expect((await register(a, regular + 1 + i)).errors).toBeUndefined();
+    expect(await authReads(a, () => whoAmI(a))).toEqual([]);
+    // B has had those notifications once it sees a later change (notifications arrive in commit order).
+    const code = `cache-k-${Date.now()}`;
+    await a.gql(`mutation { createPlan(input: { code: "${code}", titleFa: "ک", titleEn: "K", trafficBytes: 1073741824, durationDays: 30, price: 10 }) { id } }`, {}, { key: admin });
+    await eventually(() => plansOf(b, admin), (r) => r.data!.plans.some((p) => p.code === code));
+    const onB = await authReads(b, () => whoAmI(b));
+    expect(onB).toEqual([]);
+    expect((await whoAmI(b)).data!.me.customerId).toEqual(expect.any(String));
+  });
+
   it('sees a customer who registered in another process on their very next request', async () => {
     const bot = await makeKey(a.orm, Role.USER_BOT);
     const tg = 880_000_000 + Math.floor(Math.random() * 1e6);

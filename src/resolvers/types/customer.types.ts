@@ -30,7 +30,9 @@ export class RegisterTelegramUserInput {
   @Field(() => String, { nullable: true, description: 'The /start payload (a referral code).' }) referralCode?: string;
 }
 
-export function presentCustomer(c: Customer): CustomerType {
+export function presentCustomer(
+  c: Pick<Customer, 'id' | 'telegramId' | 'username' | 'displayName' | 'language' | 'status' | 'trialUsedAt' | 'referralCode' | 'externalRef' | 'createdAt'>,
+): CustomerType {
   return {
     id: c.id,
     telegramId: c.telegramId ?? null,
