@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ensureDatabase } from '../src/db/database';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { runningPostgresPid, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 import { createLogger } from '../src/logger';
 
 export async function freePort(): Promise<number> {
@@ -30,6 +30,8 @@ export interface BenchDb {
   label: string;
   /** Deletes what the bench wrote when it had to use an existing database. */
   cleanupRows: boolean;
+  /** The embedded server's postmaster (for CPU accounting), when the bench started one. */
+  postgresPid?: number;
   release(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function openBenchDb(): Promise<BenchDb> {
     url: `${pg.serverUrl}/${name}`,
     label: `embedded PostgreSQL on port ${port} (temporary data dir)`,
     cleanupRows: false,
+    postgresPid: runningPostgresPid(path.join(dir, 'data')) ?? undefined,
     release: async () => {
       await pg.stop().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });

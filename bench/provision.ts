@@ -45,6 +45,7 @@ import { startSuiSimulator } from '../src/simulators/sui/sui.simulator';
 import { startXuiSimulator } from '../src/simulators/xui/xui.simulator';
 import { createWorker } from '../src/worker/worker';
 import { openBenchDb } from './bench-db';
+import { countOrmStatements, databaseXacts, selfCpuMs, treeCpuMs } from './provision-stats';
 
 const TOKEN = 'bench-provision-token-0123456789abcdef';
 const TARGET_REQUESTS = 2;
@@ -138,10 +139,17 @@ async function main(): Promise<void> {
     }
     const started = new Map<string, number>();
     const jobMs: number[] = [];
+    const jobsRun = new Map<string, number>();
+    const statements = countOrmStatements(orm);
+    const before = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, xacts: await databaseXacts(orm), statements: statements.count() };
     const t0 = performance.now();
     await worker.start();
     const events = (worker.runner as unknown as { events: import('graphile-worker').WorkerEvents }).events;
     events.on('job:start', ({ job }: { job: Job }) => started.set(job.id, performance.now()));
+    events.on('job:complete', ({ job, error }: { job: Job; error: unknown }) => {
+      const key = `${job.task_identifier}${error ? ' (failed)' : ''}`;
+      jobsRun.set(key, (jobsRun.get(key) ?? 0) + 1);
+    });
     events.on('job:success', ({ job }: { job: Job }) => {
       const s = started.get(job.id);
       if (s !== undefined && job.task_identifier === 'provision_subscription') jobMs.push(performance.now() - s);
@@ -157,7 +165,10 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const wallMs = performance.now() - t0;
+    const after = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, statements: statements.count() };
     await worker.stop();
+    await new Promise((r) => setTimeout(r, 1000)); // PostgreSQL publishes its counters about once a second
+    const xacts = (await databaseXacts(orm)) - before.xacts - 1;
 
     const requests = { sui: sui.server.requestCount(), xui: xui.server.requestCount() };
     const perServer = await orm.em.fork().getConnection().execute<Array<{ kind: string; n: string }>>(
@@ -178,6 +189,9 @@ async function main(): Promise<void> {
         `ACTIVE: ${active}/${orders}`,
         `panel requests per provisioning: S-UI ${(requests.sui / Math.max(1, suiSubs)).toFixed(2)}, 3x-ui ${(requests.xui / Math.max(1, xuiSubs)).toFixed(2)} (target ≤ ${TARGET_REQUESTS})`,
         `wall time worker start → last ACTIVE: ${(wallMs / 1000).toFixed(1)} s; ideal bound ${(ideal / 1000).toFixed(1)} s; ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'reached' : 'MISSED'})`,
+        `CPU per provisioning: this process (worker and simulators) ${((after.self - before.self) / orders).toFixed(1)} ms` +
+          (after.pg !== null && before.pg !== null ? `, PostgreSQL ${((after.pg - before.pg) / orders).toFixed(1)} ms` : ' (PostgreSQL: not measured, not embedded)'),
+        `per provisioning: ${((after.statements - before.statements) / orders).toFixed(1)} SQL statements through the ORM, ${(xacts / orders).toFixed(1)} database transactions (graphile-worker's included); jobs run: ${[...jobsRun].map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `job time, first 100 jobs: p50 ${pct(first, 50).toFixed(0)} ms, p99 ${pct(first, 99).toFixed(0)} ms; last 100: p50 ${pct(last, 50).toFixed(0)} ms, p99 ${pct(last, 99).toFixed(0)} ms`,
         '',
       ].join('\n'),
