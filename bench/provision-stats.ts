@@ -60,7 +60,7 @@ export function countOrmStatements(orm: MikroORM): { count(): number } {
   const log = process.env.BENCH_SQL_LOG === '1';
   knex.on('query', (q: { sql: string }) => {
     n += 1;
-    if (log) process.stderr.write(`SQL ${q.sql.replace(/\s+/g, ' ').slice(0, 220)}\n`);
+    if (log) process.stderr.write(`SQL ${q.sql.replace(/\s+/g, ' ').slice(0, +(process.env.BENCH_SQL_LEN ?? 220))}\n`);
   });
   return { count: () => n };
 }
@@ -71,4 +71,23 @@ export async function databaseXacts(orm: MikroORM): Promise<number> {
     `select (xact_commit + xact_rollback)::text as n from pg_stat_database where datname = current_database()`,
   );
   return Number(r!.n);
+}
+
+/** CPU profile of this process between start() and stop() (`--profile <file>`: the run phase only). */
+export async function startProfile(file: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!file) return { stop: async () => {} };
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }

@@ -16,6 +16,7 @@
  *
  *   npm run bench:provision
  *   npm run bench:provision -- --orders 300 --latency 50
+ *   npm run bench:provision -- --profile run.cpuprofile   (CPU profile of the run phase, this process)
  *
  * Exit code 1 when a subscription did not become ACTIVE.
  * Printed, never asserted in a test (noisy machines). Database: see bench/bench-db.ts.
@@ -45,7 +46,7 @@ import { startSuiSimulator } from '../src/simulators/sui/sui.simulator';
 import { startXuiSimulator } from '../src/simulators/xui/xui.simulator';
 import { createWorker } from '../src/worker/worker';
 import { openBenchDb } from './bench-db';
-import { countOrmStatements, databaseXacts, selfCpuMs, treeCpuMs } from './provision-stats';
+import { countOrmStatements, databaseXacts, selfCpuMs, startProfile, treeCpuMs } from './provision-stats';
 
 const TOKEN = 'bench-provision-token-0123456789abcdef';
 const TARGET_REQUESTS = 2;
@@ -57,7 +58,7 @@ const pct = (xs: number[], p: number): number => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000' }, latency: { type: 'string', default: '50' } } });
+  const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000' }, latency: { type: 'string', default: '50' }, profile: { type: 'string' } } });
   const orders = Number(values.orders);
   const latency = Number(values.latency);
   if (!(orders > 0) || !(latency >= 0)) throw new Error('--orders must be positive and --latency ≥ 0');
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
     const jobsRun = new Map<string, number>();
     const statements = countOrmStatements(orm);
     const before = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, xacts: await databaseXacts(orm), statements: statements.count() };
+    const profile = await startProfile(values.profile);
     const t0 = performance.now();
     await worker.start();
     const events = (worker.runner as unknown as { events: import('graphile-worker').WorkerEvents }).events;
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
     }
     const wallMs = performance.now() - t0;
     const after = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, statements: statements.count() };
+    await profile.stop();
     await worker.stop();
     await new Promise((r) => setTimeout(r, 1000)); // PostgreSQL publishes its counters about once a second
     const xacts = (await databaseXacts(orm)) - before.xacts - 1;

@@ -1,11 +1,12 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { Customer } from '../entities/customer.entity';
 import { Order, OrderKind, OrderStatus } from '../entities/order.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { enqueueFailedClientRemoval, failOrder } from './order-fulfilment.service';
-import { queueNotification } from '../notifications/notification.queue';
+import { queueNotification, stageNotification } from '../notifications/notification.queue';
 import { recordResellerEvent, subscriptionEventData } from './webhook.events';
 import type { PanelRegistry } from './panel-registry';
 import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
@@ -13,6 +14,7 @@ import { isPermanentPanelFailure } from './panel-failure';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
 import { withSubscriptionLock } from './subscription-lock';
+import { WriteBatch } from './write-batch';
 
 /** What provisioning jobs need. */
 export interface ProvisioningDeps {
@@ -38,8 +40,27 @@ function safeReason(err: unknown): string {
  * Places a subscription on a server (once), fixes its expiry and records the intent to create its
  * client, all committed before any panel call. `fresh`: no earlier attempt recorded that intent, so
  * no panel can hold the client yet (the per-subscription lock keeps other runs out meanwhile).
+ *
+ * `sub` is the PROVISIONING subscription read with its plan, server and customer. The usual case
+ * (placed at payment on a server still usable) is then at most one write statement (expiry,
+ * intent, their audit row), without a row lock: the subscription lock keeps every other run of
+ * work on it out, and the write touches only the expiry and the intent, which nothing else sets
+ * while it is PROVISIONING. A subscription to place (again) goes through {@link placeAndFixLocked}.
  */
-async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, subscriptionId: string): Promise<{ sub: Subscription; fresh: boolean }> {
+async function placeAndFix(em: EntityManager, deps: ProvisioningDeps, sub: Subscription): Promise<{ sub: Subscription; fresh: boolean }> {
+  if (!sub.server || sub.server.status === ServerStatus.DOWN || !sub.server.active) return placeAndFixLocked(em, deps, sub.id);
+  const fresh = !sub.clientCreateIntentAt;
+  await new WriteBatch(em)
+    .update(sub, {
+      expiresAt: sub.expiresAt ?? new Date(Date.now() + sub.plan.durationDays * DAY_MS),
+      clientCreateIntentAt: sub.clientCreateIntentAt ?? new Date(),
+    })
+    .execute();
+  return { sub, fresh };
+}
+
+/** {@link placeAndFix} for a subscription without a usable server: placed under its row lock. */
+async function placeAndFixLocked(em: EntityManager, deps: ProvisioningDeps, subscriptionId: string): Promise<{ sub: Subscription; fresh: boolean }> {
   return em.transactional(async (tx) => {
     const sub = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     await tx.populate(sub, ['plan', 'server', 'customer']);
@@ -85,10 +106,13 @@ async function provisionLocked(
   payload: { subscriptionId: string; orderId: string | null },
   attempt: Attempt,
 ): Promise<'active' | 'skipped' | 'failed'> {
-  const existing = await em.findOne(Subscription, { id: payload.subscriptionId }, { refresh: true });
+  // Read fresh in one query (plan, server and customer joined): an empty identity map needs no `refresh`,
+  // which would load each relation again.
+  const read = em.fork();
+  const existing = await read.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['plan', 'server', 'customer'] });
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
-    const { sub, fresh } = await placeAndFix(em, deps, payload.subscriptionId);
+    const { sub, fresh } = await placeAndFix(read, deps, existing);
     const adapter = deps.panels.adapterFor(sub.server!);
     const spec = clientSpecOf(sub, { enabled: true });
     let links: string[];
@@ -97,24 +121,7 @@ async function provisionLocked(
       await adapter.ensureClient(spec);
       links = await adapter.getLinks(sub.panelName);
     }
-    await em.transactional(async (tx) => {
-      const s = await tx.findOneOrFail(Subscription, { id: sub.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      if (s.status !== SubscriptionStatus.PROVISIONING) return;
-      s.status = SubscriptionStatus.ACTIVE;
-      s.links = links;
-      s.activatedAt = new Date();
-      const order = payload.orderId ? await tx.findOne(Order, { id: payload.orderId }) : null;
-      if (order && (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLING)) {
-        order.status = OrderStatus.FULFILLED;
-        order.fulfilledAt = new Date();
-      }
-      await tx.populate(s, ['customer']);
-      await tx.flush();
-      await queueNotification(tx, { kind: 'CONFIG_READY', telegramId: s.customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
-      if (s.customer.reseller) {
-        await recordResellerEvent(tx, s.customer.reseller.id, 'subscription.activated', `subscription.activated:${s.id}`, subscriptionEventData(s));
-      }
-    });
+    await markActive(em, sub.customer, sub.id, payload.orderId, links);
     return 'active';
   } catch (err) {
     if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
@@ -132,6 +139,30 @@ async function provisionLocked(
     });
     return 'failed';
   }
+}
+
+/**
+ * ACTIVE with its links, the order FULFILLED, the customer (as read before the panel calls) told: under the subscription's row lock
+ * (nothing happens if it left PROVISIONING meanwhile), the writes, their audit rows, the
+ * notification and its delivery job in one statement (src/services/write-batch.ts).
+ */
+async function markActive(em: EntityManager, customer: Customer, subscriptionId: string, orderId: string | null, links: string[]): Promise<void> {
+  await em.transactional(async (tx) => {
+    const s = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (s.status !== SubscriptionStatus.PROVISIONING) return;
+    const order = orderId ? await tx.findOne(Order, { id: orderId }) : null;
+    const now = new Date();
+    const batch = new WriteBatch(tx).update(s, { status: SubscriptionStatus.ACTIVE, links, activatedAt: now });
+    if (order && (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLING)) {
+      batch.update(order, { status: OrderStatus.FULFILLED, fulfilledAt: now });
+    }
+    stageNotification(tx, batch, { kind: 'CONFIG_READY', telegramId: customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
+    await batch.execute();
+    if (customer.reseller) {
+      await tx.populate(s, ['customer']);
+      await recordResellerEvent(tx, customer.reseller.id, 'subscription.activated', `subscription.activated:${s.id}`, subscriptionEventData(s));
+    }
+  });
 }
 
 /** The server a renewed subscription lives on: its own when usable, else a new placement. */
