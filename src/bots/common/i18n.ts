@@ -56,6 +56,27 @@ export interface BotTexts<C extends Context> {
   t(lang: BotLanguage, id: string, vars?: Record<string, string | number>): string;
 }
 
+/**
+ * @grammyjs/i18n negotiates the bundles of a locale (@fluent/langneg over every loaded locale) on
+ * every single `t()`; a bot screen translates a dozen texts. The answer depends only on the
+ * locales asked for and the bundles loaded (all at start-up, before the first `t()`), so it is
+ * kept per locale list.
+ */
+function memoizeBundleMatching(i18n: I18n<never>): void {
+  const fluent = i18n.fluent as unknown as { matchBundles: (locales: string[]) => Set<unknown> };
+  const match = fluent.matchBundles.bind(fluent);
+  const known = new Map<string, Set<unknown>>();
+  fluent.matchBundles = (locales) => {
+    const key = locales.join('\n');
+    let bundles = known.get(key);
+    if (!bundles) {
+      bundles = match(locales);
+      if (known.size < 64) known.set(key, bundles);
+    }
+    return bundles;
+  };
+}
+
 /** Builds the i18n of a bot from the common locales and the bot's own folders. */
 export function createBotTexts<C extends Context>(dirs: string[], localeNegotiator: LocaleNegotiator<C & I18nFlavor>): BotTexts<C> {
   const i18n = new I18n<C & I18nFlavor>({
@@ -64,6 +85,7 @@ export function createBotTexts<C extends Context>(dirs: string[], localeNegotiat
     localeNegotiator,
     fluentBundleOptions: { useIsolating: false },
   });
+  memoizeBundleMatching(i18n);
   const ids = new Set<string>();
   for (const lang of BOT_LANGUAGES) {
     const sources = [COMMON_LOCALES_DIR, ...dirs].flatMap((d) => readLocaleSources(d, lang));
