@@ -1,4 +1,4 @@
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Kind, type OperationDefinitionNode } from 'graphql';
@@ -8,7 +8,6 @@ import { Role } from '../entities/common';
 import { ERROR_CODES } from '../errors';
 import type { Ctx } from '../resolvers/context';
 import { formatError, logRequestErrors } from '../resolvers/format-error';
-import { createLoaders } from '../resolvers/loaders';
 import { createReadCaches } from '../resolvers/read-caches';
 import { buildAppSchema } from '../resolvers/schema';
 import { authenticate, createAuthCaches } from '../services/api-key.service';
@@ -19,6 +18,8 @@ import { aliasLimit, depthLimit, fieldLimit } from './graphql-limits';
 import { introspectionForKeysOnly } from './introspection';
 import type { Metrics } from './metrics';
 import { bearerOf, readBody, send } from './request-context';
+import { GraphqlContext } from './graphql-context';
+import { answerKeyOf, onlyCacheableFields, PlanAnswers, type CachedAnswer } from './plans-answers';
 
 const MAX_GRAPHQL_BODY = 1024 * 1024;
 
@@ -38,6 +39,15 @@ function operationLabel(operation: OperationDefinitionNode | undefined): string 
   return first && first.kind === Kind.FIELD ? first.name.value : 'other';
 }
 
+/** The headers of Apollo's answer as sent: never cached by HTTP caches; a complete body with its length (one write, not chunked). */
+function responseHeaders(result: HTTPGraphQLResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of result.headers) out[k] = v;
+  if (out['cache-control'] === undefined && /json/.test(out['content-type'] ?? '')) out['cache-control'] = 'no-store';
+  if (result.body.kind === 'complete') out['content-length'] = String(Buffer.byteLength(result.body.string));
+  return out;
+}
+
 /**
  * Apollo over our HTTP server: the key authenticated before the operation runs (reseller keys
  * rate-limited), the per-request context, metrics and error logging per operation, and the
@@ -51,6 +61,7 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
   await feed.start();
   const authCaches = createAuthCaches(feed);
   const caches = createReadCaches(feed);
+  const planAnswers = new PlanAnswers(feed);
 
   const observability: ApolloServerPlugin<Ctx> = {
     async requestDidStart({ contextValue }) {
@@ -59,7 +70,7 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
         async didEncounterErrors({ errors }) {
           logRequestErrors(contextValue.logger, errors);
         },
-        async willSendResponse({ operation, response }) {
+        async willSendResponse({ operation, document, response }) {
           const name = operationLabel(operation);
           const type = operation?.operation ?? 'unknown';
           // Read-your-writes in this process: a mutation's commit is announced by NOTIFY, which
@@ -67,6 +78,9 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
           if (type === 'mutation') await feed.sync();
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstCode = body?.errors?.[0]?.extensions?.code;
+          if (contextValue instanceof GraphqlContext && body && onlyCacheableFields(operation, document, (body.errors?.length ?? 0) > 0)) {
+            contextValue.answer.operation = name;
+          }
           metrics.graphqlOperations.inc({ operation: name, type, outcome: typeof firstCode === 'string' ? firstCode : 'ok' });
           metrics.graphqlDuration.observe({ operation: name, type }, Number(process.hrtime.bigint() - started) / 1e9);
         },
@@ -96,10 +110,14 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
     return 'principal' in result ? { principal: result.principal, authFailure: null } : { principal: null, authFailure: result.failure };
   }
 
-  function buildContext(em: EntityManager, auth: { principal: Principal | null; authFailure: string | null }, requestId: string, ip: string | null): Ctx {
-    const reqLogger = logger.child({ requestId });
-    const scope = { em };
-    return { em, ...auth, requestId, ip, logger: reqLogger, config, services: deps.services, scope, loaders: createLoaders(() => scope.em), caches };
+  const contextDeps = { orm, logger, config, services: deps.services, caches };
+
+  /** Sends a kept answer as Apollo sent it the first time, counted in the GraphQL metrics like one executed. */
+  function sendAnswer(res: ServerResponse, answer: CachedAnswer, requestId: string, started: bigint): void {
+    res.writeHead(answer.status, { 'x-request-id': requestId, ...answer.headers });
+    res.end(answer.body);
+    metrics.graphqlOperations.inc({ operation: answer.operation, type: 'query', outcome: 'ok' });
+    metrics.graphqlDuration.observe({ operation: answer.operation, type: 'query' }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, ip: string | null) {
@@ -122,7 +140,10 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
         body = raw.toString('utf8');
       }
     }
-    const em = orm.em.fork();
+    const started = process.hrtime.bigint();
+    // Authentication reads through the shared connection (cached rows, a rare last-use write):
+    // no per-request EntityManager fork; the context forks one only if a resolver needs it.
+    const em = orm.em;
     let auth: Awaited<ReturnType<typeof authenticateRequest>>;
     try {
       auth = await authenticateRequest(req, em, ip);
@@ -144,16 +165,24 @@ export async function createGraphqlEndpoint(deps: ApiDeps, metrics: Metrics): Pr
         return;
       }
     }
+    // A plans-only query whose answer is kept (dropped with the plans cache on any plan change)
+    // is answered without running Apollo; see plans-answers.ts.
+    const key = answerKeyOf(req, body, auth.principal, auth.authFailure);
+    const kept = key === null ? null : planAnswers.get(key);
+    if (kept) return sendAnswer(res, kept, requestId, started);
+    const begun = planAnswers.begin();
+    const context = new GraphqlContext(contextDeps, auth.principal, auth.authFailure, requestId, ip);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => buildContext(em, auth, requestId, ip),
+      context: async () => context,
     });
-    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
-    for (const [k, v] of result.headers) outHeaders[k] = v;
-    if (outHeaders['cache-control'] === undefined && /json/.test(outHeaders['content-type'] ?? '')) outHeaders['cache-control'] = 'no-store';
+    const operation = context.answer.operation;
+    if (key !== null && operation !== null && result.body.kind === 'complete' && (result.status ?? 200) === 200) {
+      // Not stored if a plan change was announced while this executed (begin → store).
+      planAnswers.store(key, { status: 200, headers: responseHeaders(result), body: result.body.string, operation }, begun);
+    }
+    const outHeaders = { 'x-request-id': requestId, ...responseHeaders(result) };
     if (result.body.kind === 'complete') {
-      // With the length known up front the answer goes out in one write, not chunked.
-      outHeaders['content-length'] = String(Buffer.byteLength(result.body.string));
       res.writeHead(result.status ?? 200, outHeaders);
       res.end(result.body.string);
     } else {

@@ -132,6 +132,24 @@ describe('per-process read caches', () => {
     expect((await whoAmI(b)).data!.me.customerId).toEqual(expect.any(String));
   });
 
+  it('answers the same plans query by who asks: inactive plans for admins only, also once the answer is kept', async () => {
+    const admin = await makeKey(a.orm, Role.ADMIN);
+    const bot = await makeKey(a.orm, Role.USER_BOT);
+    const created = await a.gql(
+      'mutation { createPlan(input: { code: "cache-3", titleFa: "سه", titleEn: "Three", trafficBytes: 1073741824, durationDays: 30, price: 3000, active: false }) { id } }',
+      {},
+      { key: admin },
+    );
+    expect(created.errors).toBeUndefined();
+    const q = '{ plans(includeInactive: true) { code } }';
+    const codes = async (key: string | undefined) => ((await a.gql<{ plans: Array<{ code: string }> }>(q, {}, { key })).data?.plans ?? []).map((p) => p.code);
+    for (let i = 0; i < 3; i++) {
+      expect(await codes(admin)).toContain('cache-3');
+      expect(await codes(bot)).not.toContain('cache-3');
+      expect(await codes(undefined)).not.toContain('cache-3');
+    }
+  });
+
   it('sees a customer who registered in another process on their very next request', async () => {
     const bot = await makeKey(a.orm, Role.USER_BOT);
     const tg = 880_000_000 + Math.floor(Math.random() * 1e6);
