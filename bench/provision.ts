@@ -2,12 +2,17 @@
  * Provisioning benchmark (`npm run bench:provision`, issue 10 §3).
  *
  * 1,000 paid orders (by default) on two simulated panels (S-UI 1.5 with an API token, 3x-ui 3.0.2 with a password login),
- * with 50 ms added to every panel request. The orders are paid in the database (fulfilPaidOrder:
+ * with 50 ms added to every panel request. The panels run in a child process of their own
+ * (bench/provision-panels.ts): real panels are other machines, and in this process they took the
+ * worker's event loop and a sixth of its CPU. The orders are paid in the database (fulfilPaidOrder:
  * subscription placed, provisioning job queued), then the real worker (graphile-worker with our
  * task list; PANEL_CONCURRENCY as configured, WORKER_CONCURRENCY defaulting to 2 × PANEL_CONCURRENCY so
  * every panel slot can be busy) runs until every
  * subscription is ACTIVE. It prints:
  *   - panel requests per provisioning (the simulators' counters), per panel kind;
+ *   - CPU per provisioning of the worker (this process), of the panels' process and, when the
+ *     bench started its own embedded PostgreSQL, of the database server (the robust figure on a
+ *     busy machine); SQL statements through the ORM, database transactions, jobs run;
  *   - wall time from worker start to the last ACTIVE, and the ratio to the ideal bound
  *     ceil(orders / (servers × PANEL_CONCURRENCY)) × requests × latency, where `requests` is the
  *     target of 2 per provisioning (target ratio ≤ 1.25);
@@ -42,10 +47,9 @@ import { AdminAlerts } from '../src/notifications/alerts';
 import { fulfilPaidOrder } from '../src/services/order-fulfilment.service';
 import { PanelRegistry } from '../src/services/panel-registry';
 import { syncInbounds } from '../src/services/server.service';
-import { startSuiSimulator } from '../src/simulators/sui/sui.simulator';
-import { startXuiSimulator } from '../src/simulators/xui/xui.simulator';
 import { createWorker } from '../src/worker/worker';
 import { openBenchDb } from './bench-db';
+import { startRemotePanels } from './provision-panels';
 import { countOrmStatements, databaseXacts, selfCpuMs, startProfile, treeCpuMs } from './provision-stats';
 
 const TOKEN = 'bench-provision-token-0123456789abcdef';
@@ -70,10 +74,8 @@ async function main(): Promise<void> {
   // Notifications fail without a bot token here; only fatal errors are worth printing.
   const logger = createLogger({ level: 'fatal' });
   const db = await openBenchDb();
-  const sui = await startSuiSimulator({ profile: '1.5', tokens: [TOKEN] });
-  sui.addInbound({ type: 'vless', tag: 'vless-443', listen_port: 443 });
-  const xui = await startXuiSimulator({ profile: 'G5', apiTokens: [TOKEN] });
-  xui.addInbound({ protocol: 'vless', port: 443, remark: 'bench' });
+  const panelsHost = await startRemotePanels(TOKEN);
+  const { sui, xui } = panelsHost;
   const orm = await openOrm(db.url, 20);
   const secrets = new SecretBox(randomBytes(32));
   const panels = new PanelRegistry(createPanelAdapter, secrets, { concurrency: config.PANEL_CONCURRENCY });
@@ -134,15 +136,21 @@ async function main(): Promise<void> {
     }
 
     // Every panel request from now on is provisioning; 50 ms added to each.
-    for (const sim of [sui.server, xui.server]) {
-      sim.resetCounters();
-      if (latency > 0) sim.injectFault({ fault: { kind: 'slow', ms: latency }, times: Infinity });
+    for (const sim of [sui, xui]) {
+      await sim.resetCounters();
+      if (latency > 0) await sim.slowEveryRequest(latency);
     }
     const started = new Map<string, number>();
     const jobMs: number[] = [];
     const jobsRun = new Map<string, number>();
     const statements = countOrmStatements(orm);
-    const before = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, xacts: await databaseXacts(orm), statements: statements.count() };
+    const before = {
+      self: selfCpuMs(),
+      panels: treeCpuMs(panelsHost.pid),
+      pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null,
+      xacts: await databaseXacts(orm),
+      statements: statements.count(),
+    };
     const profile = await startProfile(values.profile);
     const t0 = performance.now();
     await worker.start();
@@ -167,13 +175,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const wallMs = performance.now() - t0;
-    const after = { self: selfCpuMs(), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, statements: statements.count() };
+    const after = { self: selfCpuMs(), panels: treeCpuMs(panelsHost.pid), pg: db.postgresPid ? treeCpuMs(db.postgresPid) : null, statements: statements.count() };
     await profile.stop();
     await worker.stop();
     await new Promise((r) => setTimeout(r, 1000)); // PostgreSQL publishes its counters about once a second
     const xacts = (await databaseXacts(orm)) - before.xacts - 1;
 
-    const requests = { sui: sui.server.requestCount(), xui: xui.server.requestCount() };
+    const requests = { sui: await sui.requestCount(), xui: await xui.requestCount() };
     const perServer = await orm.em.fork().getConnection().execute<Array<{ kind: string; n: string }>>(
       `select s.kind, count(*) as n from subscription x join server s on s.id = x.server_id group by s.kind`,
     );
@@ -192,7 +200,7 @@ async function main(): Promise<void> {
         `ACTIVE: ${active}/${orders}`,
         `panel requests per provisioning: S-UI ${(requests.sui / Math.max(1, suiSubs)).toFixed(2)}, 3x-ui ${(requests.xui / Math.max(1, xuiSubs)).toFixed(2)} (target ≤ ${TARGET_REQUESTS})`,
         `wall time worker start → last ACTIVE: ${(wallMs / 1000).toFixed(1)} s; ideal bound ${(ideal / 1000).toFixed(1)} s; ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'reached' : 'MISSED'})`,
-        `CPU per provisioning: this process (worker and simulators) ${((after.self - before.self) / orders).toFixed(1)} ms` +
+        `CPU per provisioning: worker (this process) ${((after.self - before.self) / orders).toFixed(1)} ms, simulated panels (their process) ${((after.panels! - before.panels!) / orders).toFixed(1)} ms` +
           (after.pg !== null && before.pg !== null ? `, PostgreSQL ${((after.pg - before.pg) / orders).toFixed(1)} ms` : ' (PostgreSQL: not measured, not embedded)'),
         `per provisioning: ${((after.statements - before.statements) / orders).toFixed(1)} SQL statements through the ORM, ${(xacts / orders).toFixed(1)} database transactions (graphile-worker's included); jobs run: ${[...jobsRun].map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `job time, first 100 jobs: p50 ${pct(first, 50).toFixed(0)} ms, p99 ${pct(first, 99).toFixed(0)} ms; last 100: p50 ${pct(last, 50).toFixed(0)} ms, p99 ${pct(last, 99).toFixed(0)} ms`,
@@ -204,8 +212,7 @@ async function main(): Promise<void> {
     await worker.stop().catch(() => undefined);
     await panels.close();
     await orm.close(true);
-    await sui.close();
-    await xui.close();
+    await panelsHost.close();
     await db.release();
   }
 }
