@@ -186,7 +186,7 @@ export class SuiAdapter implements PanelAdapter {
       const rows = await this.api.findRows(name, op);
       for (const row of rows) {
         try {
-          await this.api.save('clients', 'del', String(row.id), op, true);
+          await this.api.save('clients', 'del', String(row.id), op, true, () => false);
         } catch (err) {
           if (!(err instanceof PanelError && /record not found/i.test(err.panelMessage ?? ''))) throw err;
         }
@@ -233,7 +233,7 @@ export class SuiAdapter implements PanelAdapter {
     const op = 'sui.save.clients.new';
     const { id: _id, ...data } = newSuiClient(spec, inboundIds);
     try {
-      const obj = await this.api.save('clients', 'new', JSON.stringify(data), op, false);
+      const obj = await this.api.save('clients', 'new', JSON.stringify(data), op, false, (c) => c.name === spec.name);
       const created = (obj.clients ?? []).filter((c) => c.name === spec.name).sort((a, b) => b.id - a.id)[0];
       if (!created) {
         // 1.3.0–1.3.4 answer success when the insert failed; the look-up below decides.
@@ -257,7 +257,7 @@ export class SuiAdapter implements PanelAdapter {
   private async edit(row: SuiClientFull, op: string): Promise<void> {
     const inbounds = row.inbounds ?? [];
     // Absolute full-row replace: repeating it cannot create anything, so it may be retried.
-    const obj = await this.api.save('clients', 'edit', JSON.stringify({ ...row, inbounds, links: row.links ?? [] }), op, true);
+    const obj = await this.api.save('clients', 'edit', JSON.stringify({ ...row, inbounds, links: row.links ?? [] }), op, true, (c) => c.id === row.id);
     this.api.rememberId(row.name, row.id);
     // The answer lists every client: a row that does not show what we wrote was not written
     // (1.3.0–1.3.4 report a failed edit, e.g. of a row deleted meanwhile, as a success).

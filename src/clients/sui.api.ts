@@ -8,7 +8,16 @@ import { PanelError, type PanelErrorCode } from './panel-error';
 import { PanelHttp, type PanelHttpOptions, type PanelRequest, type PanelResponse } from './panel-http';
 import type { PanelConnection, PanelInfo } from './panel.types';
 import { chunkIds, needsLogin, peekMsg, SUI_MIN_VERSION, suiProfileFor } from './sui.model';
-import { suiClientsFullObjSchema, suiClientsObjSchema, suiEnvelopeSchema, suiStatusSysSchema, type SuiClientFull, type SuiClientSummary } from './sui.schemas';
+import {
+  suiClientsFullObjSchema,
+  suiClientsObjSchema,
+  suiClientSummarySchema,
+  suiEnvelopeSchema,
+  suiSaveObjSchema,
+  suiStatusSysSchema,
+  type SuiClientFull,
+  type SuiClientSummary,
+} from './sui.schemas';
 
 /**
  * Longest `id=` list per `GET clients?id=` request, in characters: about 1,400 clients per request,
@@ -242,8 +251,21 @@ export class SuiApi {
     this.sessionGen += 1;
   }
 
-  async save(object: string, action: string, data: string, op: string, idempotent: boolean): Promise<{ clients?: SuiClientSummary[] | null }> {
-    return this.call(op, 'POST', 'save', suiClientsObjSchema.partial(), { form: { object, action, data }, idempotent });
+  /**
+   * `POST save`. The answer lists every client's summary; only the rows `wanted` (by their raw
+   * `id`/`name`) are checked and returned, so a save costs the same whatever the panel's size.
+   */
+  async save(object: string, action: string, data: string, op: string, idempotent: boolean, wanted: (row: { id?: unknown; name?: unknown }) => boolean): Promise<{ clients?: SuiClientSummary[] | null }> {
+    const obj = await this.call(op, 'POST', 'save', suiSaveObjSchema, { form: { object, action, data }, idempotent });
+    if (obj.clients === undefined || obj.clients === null) return { clients: obj.clients };
+    const clients: SuiClientSummary[] = [];
+    for (const raw of obj.clients) {
+      if (raw === null || typeof raw !== 'object' || !wanted(raw as { id?: unknown; name?: unknown })) continue;
+      const row = suiClientSummarySchema.safeParse(raw);
+      if (!row.success) throw this.error({ code: 'PANEL_REJECTED', operation: op, retryable: false, panelMessage: 'unexpected response shape' });
+      clients.push(row.data);
+    }
+    return { clients };
   }
 
   async listSummaries(op: string): Promise<SuiClientSummary[]> {

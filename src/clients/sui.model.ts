@@ -211,9 +211,13 @@ export function safeErrorText(err: unknown): string {
   return 'unexpected error';
 }
 
+/** `"success":false` as it can appear in a JSON text (inside a JSON string the quotes would be escaped). */
+const FAILURE = /"success"\s*:\s*false/;
+
 /** The `msg` of a JSON envelope, without throwing on other bodies. */
 export function peekMsg(res: PanelResponse): string | undefined {
-  if (!res.text.startsWith('{')) return undefined;
+  // Only a failure has a message to read: a success (often every client's summary) is not parsed twice.
+  if (!res.text.startsWith('{') || !FAILURE.test(res.text)) return undefined;
   try {
     const v = JSON.parse(res.text) as unknown;
     return isObject(v) && typeof v.msg === 'string' && v.success === false ? v.msg : undefined;

@@ -58,6 +58,11 @@ export const suiClientsObjSchema = z.looseObject({
   clients: z.array(suiClientSummarySchema).nullable(),
 });
 
+/** `obj` of a `save`: its client list is checked row by row, only for the rows the caller needs. */
+export const suiSaveObjSchema = z.looseObject({
+  clients: z.array(z.unknown()).nullable().optional(),
+});
+
 /** `obj` of `GET clients?id=`. */
 export const suiClientsFullObjSchema = z.looseObject({
   clients: z.array(suiClientFullSchema).nullable(),

@@ -111,15 +111,22 @@ export class SuiTables {
     return keys;
   }
 
+  /** {@link clientKeys} after id, enable and name, each with whether summaries hide it (computed once: the profile is fixed). */
+  private scalarOutputKeys?: Array<[ScalarKey, boolean]>;
+
   /** A client as JSON output: `full` = `GET clients?id=` rows, else the summary (A.5.1/A.5.2). */
   clientJson(row: SuiClientRow, full: boolean): Record<string, unknown> {
+    this.scalarOutputKeys ??= this.clientKeys()
+      .slice(3)
+      .map((key): [ScalarKey, boolean] => [key, RESET_SCALARS.some(([k]) => k === key)]);
     const out: Record<string, unknown> = { id: row.id, enable: row.enable, name: row.name };
     if (full && row.config !== undefined) out.config = cloneJson(row.config);
-    out.inbounds = row.inbounds === undefined ? null : cloneJson(row.inbounds);
+    // Summaries are serialised at once, never kept: their inbound list needs no copy.
+    out.inbounds = row.inbounds === undefined ? null : full ? cloneJson(row.inbounds) : row.inbounds;
     if (full && row.links !== undefined) out.links = cloneJson(row.links);
-    for (const key of this.clientKeys().slice(3)) {
+    for (const [key, resetField] of this.scalarOutputKeys) {
       // The summary query does not select the reset fields, so they read as zero values.
-      const hidden = !full && RESET_SCALARS.some(([k]) => k === key);
+      const hidden = !full && resetField;
       out[key] = hidden ? (typeof row[key] === 'boolean' ? false : 0) : row[key];
     }
     return out;
