@@ -6,9 +6,8 @@
  * (bench/provision-panels.ts): real panels are other machines, and in this process they took the
  * worker's event loop and a sixth of its CPU. The orders are paid in the database (fulfilPaidOrder:
  * subscription placed, provisioning job queued), then the real worker (graphile-worker with our
- * task list; PANEL_CONCURRENCY as configured, WORKER_CONCURRENCY defaulting to 2 × PANEL_CONCURRENCY so
- * every panel slot can be busy) runs until every
- * subscription is ACTIVE. It prints:
+ * task list; PANEL_CONCURRENCY as configured, WORKER_CONCURRENCY defaulting to twice the panel
+ * slots, 2 × servers × PANEL_CONCURRENCY, see below) runs until every subscription is ACTIVE. It prints:
  *   - panel requests per provisioning (the simulators' counters), per panel kind;
  *   - CPU per provisioning of the worker (this process), of the panels' process and, when the
  *     bench started its own embedded PostgreSQL, of the database server (the robust figure on a
@@ -67,10 +66,12 @@ async function main(): Promise<void> {
   const latency = Number(values.latency);
   if (!(orders > 0) || !(latency >= 0)) throw new Error('--orders must be positive and --latency ≥ 0');
 
-  // Enough job slots to keep every panel's request slots busy (the ideal bound assumes it).
+  // The ideal bound assumes every panel request slot (servers × PANEL_CONCURRENCY) always busy. A
+  // job holds a slot only during its panel requests; its database work before and after leaves
+  // the slot idle unless another job is ready to take it: twice as many jobs as slots.
   const env = { ...process.env } as Record<string, string>;
   const panelConcurrency = Number(env.PANEL_CONCURRENCY ?? 4);
-  const config = parseConfig({ ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: env.WORKER_CONCURRENCY ?? String(2 * panelConcurrency) });
+  const config = parseConfig({ ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: env.WORKER_CONCURRENCY ?? String(2 * 2 * panelConcurrency) });
   // Notifications fail without a bot token here; only fatal errors are worth printing.
   const logger = createLogger({ level: 'fatal' });
   const db = await openBenchDb();
