@@ -5,7 +5,7 @@
  * the bench prints per screen: the SQL statements it sent and its main thread's time on a CPU and
  * waiting for one. BENCH_API_PROFILE=FILE writes a CPU profile of the measured part to FILE.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseConfig } from '../src/config';
 import { createApi, type ApiHandle } from '../src/http/api-server';
@@ -23,6 +23,31 @@ export function mainThreadTimes(): { run: number; wait: number } {
   }
 }
 
+/**
+ * CPU time (ms) of the PostgreSQL backends serving database `db` (Linux /proc: the process title
+ * names the database), else 0. Counts backends alive at the time of the call.
+ */
+export function postgresCpu(db: string): number {
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!title.startsWith('postgres:') || !title.includes(` ${db} `)) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended meanwhile, or is not ours to read.
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
 /** What the API process reports: totals since it started (the bench takes differences). */
 export interface ApiCounters {
   sql: number;
@@ -37,8 +62,9 @@ export type FromApi = { type: 'ready'; port: number } | ({ type: 'counters' } & 
 /** Starts the API over `url` and counts the SQL statements of its pool. */
 export async function startBenchApi(url: string): Promise<{ port: number; api: ApiHandle; counters(): ApiCounters; stop(): Promise<void> }> {
   const logger = createLogger({ level: 'silent' });
-  const orm = await openOrm(url, 20);
   const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: url });
+  // The pool as production sizes it (DATABASE_POOL_MAX).
+  const orm = await openOrm(url, config.DATABASE_POOL_MAX);
   const services = createAppServices({ config, logger, orm });
   const api = await createApi({ config, logger, orm, services });
   const port = await api.start();

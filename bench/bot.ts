@@ -10,8 +10,9 @@
  * process instead (then everything shares one thread and p99 ≈ users × CPU per update).
  *
  * Where the time goes, per screen: SQL statements per update (the bot's own session/conversation
- * state, and the API's), and each process's main thread time per update on a CPU and waiting for
- * one (Linux /proc/self/schedstat: on a shared machine much of the wall time can be the wait).
+ * state, and the API's), each process's main thread time per update on a CPU and waiting for one
+ * (Linux /proc/self/schedstat: on a shared machine much of the wall time can be the wait), and the
+ * CPU of the PostgreSQL backends of the bench's database (/proc, when the server is local).
  *
  * Options: --users N (default 200); --api child|in-process (default child); --profile FILE writes
  * a CPU profile of this process during the measured part (the two screens, not the set-up) to FILE
@@ -23,6 +24,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config';
 import { migrate } from '../src/db/database';
 import { Role } from '../src/entities/common';
 import { Plan } from '../src/entities/plan.entity';
@@ -33,7 +35,7 @@ import { createApiKey } from '../src/services/api-key.service';
 import { createShopBot } from '../src/bots/shop/bot';
 import { startFakeTelegram } from '../test/helpers/fake-telegram';
 import { openBenchDb } from './bench-db';
-import { mainThreadTimes, startBenchApi, type ApiCounters, type FromApi, type ToApi } from './bot-api';
+import { mainThreadTimes, postgresCpu, startBenchApi, type ApiCounters, type FromApi, type ToApi } from './bot-api';
 
 const TOKEN = '301:bench-shop-bot';
 
@@ -91,7 +93,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, api: { type: 'string', default: 'child' }, profile: { type: 'string' } } });
   const users = Number(values.users);
   const db = await openBenchDb();
-  const orm = await openOrm(db.url, 20);
+  // The bot's pool (its sessions) as production sizes it: DATABASE_POOL_MAX of start:user-bot.
+  const orm = await openOrm(db.url, parseConfig({ DATABASE_URL: db.url }).DATABASE_POOL_MAX);
   await migrate(orm, createLogger({ level: 'silent' }));
   const em = orm.em.fork();
   for (let i = 0; i < 4; i++) {
@@ -148,7 +151,8 @@ async function main(): Promise<void> {
 
   const ids = Array.from({ length: users }, (_, i) => 7_000_000_000 + i);
   const results: Record<string, number[]> = { '/start': [], 'Buy → plan list': [] };
-  const perUpdate = new Map<string, { run: number; wait: number; apiSql: number; apiRun: number; apiWait: number }>();
+  const perUpdate = new Map<string, { run: number; wait: number; apiSql: number; apiRun: number; apiWait: number; pg: number }>();
+  const dbName = new URL(db.url).pathname.slice(1);
   const inspector = values.profile ? new Session() : null;
   if (inspector) {
     inspector.connect();
@@ -158,15 +162,16 @@ async function main(): Promise<void> {
   const wall = performance.now();
   for (const [name, text] of [['/start', '/start'], ['Buy → plan list', '🛒 خرید اشتراک']] as const) {
     screen = name;
-    const before = { ...mainThreadTimes(), api: (await api.counters())! };
+    const before = { ...mainThreadTimes(), api: (await api.counters())!, pg: postgresCpu(dbName) };
     results[name] = await Promise.all(ids.map((u) => send(u, text)));
-    const after = { ...mainThreadTimes(), api: (await api.counters())! };
+    const after = { ...mainThreadTimes(), api: (await api.counters())!, pg: postgresCpu(dbName) };
     perUpdate.set(name, {
       run: (after.run - before.run) / users,
       wait: (after.wait - before.wait) / users,
       apiSql: (after.api.sql - before.api.sql) / users,
       apiRun: (after.api.run - before.api.run) / users,
       apiWait: (after.api.wait - before.api.wait) / users,
+      pg: (after.pg - before.pg) / users,
     });
   }
   const total = performance.now() - wall;
@@ -187,15 +192,15 @@ async function main(): Promise<void> {
     ok &&= perScreen <= 2 && pct(sorted, 99) < 1000;
     process.stdout.write(`${name.padEnd(18)} ${pct(sorted, 50).toFixed(0).padStart(8)} ${pct(sorted, 99).toFixed(0).padStart(8)} ${sorted[sorted.length - 1].toFixed(0).padStart(8)} ${perScreen.toFixed(2).padStart(15)}\n`);
   }
-  const cols = child ? ['SQL bot', 'SQL API', 'CPU bot', 'wait bot', 'CPU API', 'wait API'] : ['SQL bot', 'SQL API', 'CPU ms', 'wait ms'];
+  const cols = child ? ['SQL bot', 'SQL API', 'CPU bot', 'wait bot', 'CPU API', 'wait API', 'CPU PG'] : ['SQL bot', 'SQL API', 'CPU ms', 'wait ms', 'CPU PG'];
   const what = child
-    ? 'bot: this process (bot + fake Bot API), API: the child; ms of each main thread on a CPU / waiting for one'
-    : 'CPU/wait: the one main thread (bot, API, fake Bot API) on a CPU / waiting for one, ms';
+    ? 'bot: this process (bot + fake Bot API), API: the child; ms of each main thread on a CPU / waiting for one; PG: the database\'s backends'
+    : 'CPU/wait: the one main thread (bot, API, fake Bot API) on a CPU / waiting for one, ms; PG: the database\'s backends';
   process.stdout.write(`\n${'where the time goes'.padEnd(18)} ${cols.map((c) => c.padStart(8)).join(' ')}  (per update; ${what})\n`);
   for (const name of Object.keys(results)) {
     const bot = (botSql.get(name) ?? 0) / users;
     const u = perUpdate.get(name)!;
-    const cells = child ? [bot, u.apiSql, u.run, u.wait, u.apiRun, u.apiWait] : [bot, u.apiSql, u.run, u.wait];
+    const cells = child ? [bot, u.apiSql, u.run, u.wait, u.apiRun, u.apiWait, u.pg] : [bot, u.apiSql, u.run, u.wait, u.pg];
     process.stdout.write(`${name.padEnd(18)} ${cells.map((v, i) => v.toFixed(i < 2 ? 2 : 1).padStart(8)).join(' ')}\n`);
   }
   process.stdout.write(`\nplan lists shown: ${plansShown}/${users}; wall time ${(total / 1000).toFixed(1)} s; targets (≤ 2 requests per screen, p99 < 1 s): ${ok ? 'met' : 'NOT met'}\n`);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Language } from '../entities/customer.entity';
 import { currentAuditScope } from './audit.context';
 import { auditRowData } from './audit.subscriber';
-import { queryTelegramCustomers, TELEGRAM_CUSTOMER_COLUMNS, toTelegramCustomer, type TelegramCustomerDbRow, type TelegramCustomerRow } from './customer-row';
+import { preparedCustomerRows, queryTelegramCustomers, TELEGRAM_CUSTOMER_COLUMNS, toTelegramCustomer, type TelegramCustomerDbRow, type TelegramCustomerRow } from './customer-row';
 import type { RegisterData } from './customer.service';
 
 /**
@@ -113,13 +113,7 @@ export async function updateTelegramCustomer(em: EntityManager, telegramId: numb
     union all
     select ${TELEGRAM_CUSTOMER_COLUMNS}, false from customer where telegram_id = ? and not exists (select 1 from u)`;
   const compared = [data.username, data.displayName, data.language].filter((v, i) => (i < 2 ? v !== undefined : !!v));
-  const rows = await em.execute<Array<TelegramCustomerDbRow & { changed: boolean }>>(sql, [
-    telegramId,
-    ...setBindings,
-    ...compared,
-    ...auditValues('update'),
-    telegramId,
-  ] as never[]);
+  const rows = await preparedCustomerRows<TelegramCustomerDbRow & { changed: boolean }>(em, sql, [telegramId, ...setBindings, ...compared, ...auditValues('update'), telegramId]);
   const row = rows[0];
   if (!row) return null;
   if (row.changed) recorded();

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CustomerStatus, Language } from '../entities/customer.entity';
+import { preparedRows } from './prepared.read';
 
 /**
  * A Telegram customer as a plain row (no entity): what authentication keeps per Telegram id (the
@@ -58,14 +59,29 @@ export function toTelegramCustomer(r: TelegramCustomerDbRow): TelegramCustomerRo
   };
 }
 
+/** `?` placeholders as PostgreSQL's `$1..$n` (the statements here have no other `?`). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/**
+ * Runs a statement (with `?` placeholders) as a named prepared statement: every shop customer's
+ * /start sends these, and PostgreSQL shares the cores with the API and the bot.
+ */
+export async function preparedCustomerRows<R = TelegramCustomerDbRow>(em: EntityManager, sql: string, bindings: unknown[]): Promise<R[]> {
+  return preparedRows<R>(em, numbered(sql), bindings);
+}
+
 /** Runs a statement that yields rows of {@link TELEGRAM_CUSTOMER_COLUMNS}. */
 export async function queryTelegramCustomers(em: EntityManager, sql: string, bindings: unknown[]): Promise<TelegramCustomerRow[]> {
-  const rows = await em.execute<TelegramCustomerDbRow[]>(sql, bindings as never[]);
-  return rows.map(toTelegramCustomer);
+  return (await preparedCustomerRows(em, sql, bindings)).map(toTelegramCustomer);
 }
+
+const READ_BY_TELEGRAM_ID = `select ${TELEGRAM_CUSTOMER_COLUMNS} from customer where telegram_id = ?`;
 
 /** The customer of a Telegram id, or null (one statement). */
 export async function readTelegramCustomer(em: EntityManager, telegramId: number): Promise<TelegramCustomerRow | null> {
-  const rows = await queryTelegramCustomers(em, `select ${TELEGRAM_CUSTOMER_COLUMNS} from customer where telegram_id = ?`, [telegramId]);
+  const rows = await queryTelegramCustomers(em, READ_BY_TELEGRAM_ID, [telegramId]);
   return rows[0] ?? null;
 }
