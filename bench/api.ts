@@ -5,8 +5,10 @@
  * subscriptions, 60 orders with payments), starts the API (`dist/src/main/api.js`) and, in the
  * same run, a bare Apollo Server hello-world with the same `plans` shape (bench/hello-apollo.ts).
  * Each target is loaded with autocannon (50 connections), interleaved with the anchor, for 3 rounds;
- * it prints the medians of req/s, p50, p99 and server CPU milliseconds per request (from
- * /proc/<pid>/stat of the serving process) and the ratio to the hello-world of the same round.
+ * it prints the medians of req/s, p50, p99, server CPU milliseconds per request (from
+ * /proc/<pid>/stat of the serving process), the PostgreSQL CPU per request (the backends serving
+ * the bench database, when PostgreSQL runs on this machine) and the ratio to the hello-world of
+ * the same round.
  *
  *   npm run bench:api                       3 rounds of 5 s per target
  *   npm run bench:api -- --seconds 10 --rounds 5
@@ -25,6 +27,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
 import { seed } from './api-seed';
 import { openBenchDb } from './bench-db';
 import { printProfile } from './cpu-profile';
@@ -47,7 +50,43 @@ interface Sample {
   p50: number;
   p99: number;
   cpuMsPerReq: number;
+  /** CPU of the PostgreSQL backends of the bench database per request (NaN when not measurable). */
+  pgMsPerReq: number;
   errors: number;
+}
+
+/** Sums the CPU of the PostgreSQL backends connected to one database (they run on this machine when /proc has them). */
+class PgCpu {
+  private readonly client: Client;
+  constructor(url: string) {
+    this.client = new Client({ connectionString: url });
+  }
+  async start(): Promise<void> {
+    await this.client.connect();
+  }
+  /** CPU ms of the current backends (by pid), or null when PostgreSQL is not local. */
+  async read(): Promise<Map<number, number> | null> {
+    const { rows } = await this.client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        out.set(pid, cpuMs(pid));
+      } catch {
+        // not on this machine, or exited meanwhile
+      }
+    }
+    return rows.length > 0 && out.size === 0 ? null : out;
+  }
+  /** CPU used between two readings (backends that exited meanwhile are missed). */
+  static spent(before: Map<number, number> | null, after: Map<number, number> | null): number {
+    if (!before || !after) return NaN;
+    let ms = 0;
+    for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+    return ms;
+  }
+  async stop(): Promise<void> {
+    await this.client.end();
+  }
 }
 
 function cpuMs(pid: number): number {
@@ -62,8 +101,9 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-async function load(url: string, target: Target, pid: number, seconds: number): Promise<Sample> {
+async function load(url: string, target: Target, pid: number, seconds: number, pg: PgCpu | null): Promise<Sample> {
   const before = cpuMs(pid);
+  const pgBefore = pg ? await pg.read() : null;
   const result = await autocannon({
     url: url + target.path,
     method: target.method,
@@ -73,12 +113,14 @@ async function load(url: string, target: Target, pid: number, seconds: number): 
     duration: seconds,
   });
   const cpu = cpuMs(pid) - before;
+  const pgCpu = pg ? PgCpu.spent(pgBefore, await pg.read()) : NaN;
   const requests = result.requests.total;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerReq: requests > 0 ? cpu / requests : NaN,
+    pgMsPerReq: requests > 0 ? pgCpu / requests : NaN,
     errors: result.errors + result.non2xx + result.timeouts,
   };
 }
@@ -123,6 +165,7 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vp-bench-api-'));
   let api: ChildProcess | undefined;
   let hello: ChildProcess | undefined;
+  let pg: PgCpu | null = null;
   try {
     const seeded = await seed(db.url);
     const port = await freePort();
@@ -193,15 +236,17 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`database: ${db.label}\nAPI pid ${api.pid}, hello-world pid ${hello.pid}; ${CONNECTIONS} connections, ${rounds} rounds × ${seconds} s per target\n`);
     // Warm both up (JIT, pools) before the measured rounds.
-    await load(`http://127.0.0.1:${helloPort}`, anchor, hello.pid!, 2);
-    for (const t of targets) await load(apiUrl, t, api.pid!, 2);
+    pg = new PgCpu(db.url);
+    await pg.start();
+    await load(`http://127.0.0.1:${helloPort}`, anchor, hello.pid!, 2, null);
+    for (const t of targets) await load(apiUrl, t, api.pid!, 2, pg);
 
     const results = new Map<string, { s: Sample[]; ratios: number[] }>();
     for (const t of [anchor, ...targets]) results.set(t.name, { s: [], ratios: [] });
     for (let r = 0; r < rounds; r++) {
       for (const t of targets) {
-        const a = await load(`http://127.0.0.1:${helloPort}`, anchor, hello.pid!, seconds);
-        const s = await load(apiUrl, t, api.pid!, seconds);
+        const a = await load(`http://127.0.0.1:${helloPort}`, anchor, hello.pid!, seconds, null);
+        const s = await load(apiUrl, t, api.pid!, seconds, pg);
         results.get(anchor.name)!.s.push(a);
         results.get(t.name)!.s.push(s);
         results.get(t.name)!.ratios.push(s.rps / a.rps);
@@ -209,8 +254,8 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${r + 1}/${rounds} done\n`);
     }
     const row = (cells: string[]) => `| ${cells.join(' | ')} |\n`;
-    let out = '\n' + row(['what', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'ratio to hello-world', 'target', 'verdict']);
-    out += row(['---', '---:', '---:', '---:', '---:', '---:', '---', '---']);
+    let out = '\n' + row(['what', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'PostgreSQL CPU ms/req', 'ratio to hello-world', 'target', 'verdict']);
+    out += row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---']);
     for (const t of [anchor, ...targets]) {
       const { s, ratios } = results.get(t.name)!;
       const ratio = t === anchor ? 1 : median(ratios);
@@ -223,6 +268,7 @@ async function main(): Promise<void> {
         median(s.map((x) => x.p50)).toFixed(1),
         p99.toFixed(1),
         median(s.map((x) => x.cpuMsPerReq)).toFixed(2),
+        t === anchor ? '' : ((v) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2)))(median(s.map((x) => x.pgMsPerReq))),
         `${ratio.toFixed(2)}×`,
         t === anchor ? '' : `≥ ${t.goal}×, p99 ≤ 50 ms`,
         verdict + (errors ? ` (${errors} errors)` : ''),
@@ -234,6 +280,7 @@ async function main(): Promise<void> {
       printProfile(profileDir);
     }
   } finally {
+    await pg?.stop().catch(() => undefined);
     await stopChild(api);
     await stopChild(hello);
     await db.release();
