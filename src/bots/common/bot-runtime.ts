@@ -4,6 +4,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import type { UserFromGetMe, Update } from 'grammy/types';
+import { botApiFetch } from './bot-api-fetch';
 import { sessionStorage, type BotStateStore } from './state-store';
 
 /**
@@ -37,9 +38,12 @@ export interface BotConfig extends BotClientOptions {
   apiTimeoutMs?: number;
 }
 
-/** A grammY bot that retries 429 (honouring `retry_after`) and 5xx/network errors a few times. */
+/**
+ * A grammY bot that retries 429 (honouring `retry_after`) and 5xx/network errors a few times, and
+ * calls the Bot API over node:http (see bot-api-fetch.ts).
+ */
 export function createBaseBot<C extends Context>(token: string, opts: BotClientOptions): Bot<C> {
-  const bot = new Bot<C>(token, { client: { apiRoot: opts.apiRoot }, botInfo: opts.botInfo });
+  const bot = new Bot<C>(token, { client: { apiRoot: opts.apiRoot, fetch: botApiFetch as never }, botInfo: opts.botInfo });
   bot.api.config.use(retryTransformer());
   return bot;
 }
