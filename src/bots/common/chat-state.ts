@@ -8,13 +8,18 @@ import type { BotStateStore } from './state-store';
  *   same statement (when the store has `readMany`), and the conversations plugin's read right
  *   after it is served from that;
  * - the session write that ends every update is skipped when the session is unchanged since it
- *   was read (grammY writes back every session it read).
+ *   was read (grammY writes back every session it read), and so is an empty session of a chat that
+ *   had none stored: the bots' sessions start empty (`initial: {}` in useBotBasics), so nothing
+ *   stored and `{}` read the same.
  *
  * Safe because one chat's updates run one after another (per-chat order is the first middleware)
  * and each update reads the session before anything else: what is kept here lives from the start
  * of one update of a chat to its end. Entries of updates that ended by throwing (grammY then does
  * not write the session) are replaced by the chat's next update, and at most `maxEntries` are kept.
  */
+/** The session every chat starts with (useBotBasics' `initial`), as JSON. */
+const EMPTY_SESSION = '{}';
+
 export function chatStateCache(store: BotStateStore, maxEntries = 10_000): BotStateStore {
   /** Per chat: the session as read (JSON) and, when prefetched, the conversation state. */
   const chats = new Map<string, { session: string | undefined; conversation?: { value: unknown } }>();
@@ -54,7 +59,8 @@ export function chatStateCache(store: BotStateStore, maxEntries = 10_000): BotSt
       if (key.startsWith('s:')) {
         const entry = chats.get(key.slice(2));
         chats.delete(key.slice(2));
-        if (entry && entry.session !== undefined && entry.session === JSON.stringify(value)) return;
+        const json = JSON.stringify(value);
+        if (entry && (entry.session === json || (entry.session === undefined && json === EMPTY_SESSION))) return;
       } else if (key.startsWith('c:')) {
         const entry = chats.get(key.slice(2));
         if (entry) entry.conversation = undefined;

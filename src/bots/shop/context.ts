@@ -7,8 +7,6 @@ import type { BotLanguage, UserGraphqlClient } from '../common';
 export interface ShopSession {
   /** The user's language once chosen (or read from the API on /start). */
   lang?: BotLanguage;
-  /** Registered through registerTelegramUser. */
-  registered?: boolean;
   /** The API said BANNED: one polite message, then silence until /start finds them unbanned. */
   banned?: boolean;
   /** A required-channel membership was confirmed (re-checked on /start). */

@@ -22,8 +22,9 @@ export async function registerUser(ctx: ShopContext, referralCode?: string): Pro
   const { registerTelegramUser } = await ctx.shop.api.request(RegisterDocument, {
     input: { username: from.username ?? null, displayName, referralCode: referralCode ?? null },
   });
-  ctx.session.registered = true;
-  ctx.session.banned = registerTelegramUser.status === 'BANNED';
+  // Kept only while true: a session says nothing it does not have to (an unchanged one is not written).
+  if (registerTelegramUser.status === 'BANNED') ctx.session.banned = true;
+  else delete ctx.session.banned;
   return registerTelegramUser;
 }
 

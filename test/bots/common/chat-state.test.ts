@@ -51,10 +51,19 @@ describe('chat state cache (sessions and conversation state of the bots)', () =>
     const { inner, store } = countingStore({ readMany: true });
     const cache = chatStateCache(store);
     expect(await cache.read('s:8')).toBeUndefined();
-    await cache.write('s:8', {});
+    await cache.write('s:8', { lang: 'fa' });
     await cache.write('s:9', { lang: 'en' });
-    expect(await inner.read('s:8')).toEqual({});
+    expect(await inner.read('s:8')).toEqual({ lang: 'fa' });
     expect(await inner.read('s:9')).toEqual({ lang: 'en' });
+  });
+
+  it('stores nothing for a chat whose session is still empty (it reads back as the same empty session)', async () => {
+    const { inner, store, calls } = countingStore({ readMany: true });
+    const cache = chatStateCache(store);
+    expect(await cache.read('s:10')).toBeUndefined();
+    await cache.write('s:10', {});
+    expect(calls).toEqual(['readMany s:10,c:10']);
+    expect(await inner.read('s:10')).toBeUndefined();
   });
 
   it('passes conversation writes and deletes through and never serves a value older than them', async () => {
