@@ -57,6 +57,21 @@ export function buildTaskList(deps: WorkerDeps, jobs: Job[]): TaskList {
   return list;
 }
 
+/**
+ * graphile-worker's batching (measured by `npm run bench:provision`: 6.4 → 5.3 database
+ * transactions and about a quarter less PostgreSQL CPU per provisioning):
+ * - a local queue: the pool fetches (and locks) up to concurrency + 1 jobs in one query and hands
+ *   them to its workers, instead of one fetch per job; jobs it holds are locked by the pool like
+ *   running ones (the lock sweeper frees them if the process dies; a clean stop returns them),
+ *   and one it could not start within 5 minutes goes back to the database;
+ * - completions and failures of one event-loop turn are recorded in one statement. A crash in
+ *   that instant leaves a finished job locked, to run again once swept: every job is idempotent
+ *   (each job test runs its job twice), as for a crash just before its completion.
+ */
+function batching(concurrency: number): { localQueue: { size: number }; completeJobBatchDelay: number; failJobBatchDelay: number } {
+  return { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 };
+}
+
 /** Delays between attempts to bring the runner back while the database is away (ms). */
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 
@@ -116,6 +131,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandle {
         concurrency: deps.config.WORKER_CONCURRENCY,
         noHandleSignals: true,
         pollInterval: deps.pollInterval ?? 2000,
+        preset: { worker: batching(deps.config.WORKER_CONCURRENCY) },
         taskList: buildTaskList(deps, jobs),
         parsedCronItems: parseCronItems(cronItems),
         logger: graphileLogger(deps.logger),
