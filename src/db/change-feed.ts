@@ -11,6 +11,9 @@ export const CACHE_CHANNEL = 'vp_cache';
 /** Tables whose changes are announced on {@link CACHE_CHANNEL}. */
 export type CachedTable = 'api_key' | 'admin' | 'plan' | 'setting' | 'customer';
 
+/** How long {@link ChangeFeed.sync} waits for the listening connection before dropping it. */
+const SYNC_TIMEOUT_MS = 5_000;
+
 /** `<table>` or `<table>:<key>` (the key of the changed row as the caches use it). */
 export function parseCachePayload(payload: string): { table: CachedTable; key?: string } {
   const at = payload.indexOf(':');
@@ -90,10 +93,25 @@ export class ChangeFeed extends EventEmitter {
     if (this.syncQueued) return this.syncQueued;
     const roundTrip = (): Promise<void> => {
       this.syncQueued = null;
-      const trip = client.query('select 1').then(
-        () => undefined,
-        () => undefined, // the connection's 'error' handler takes over (not live, caches emptied)
-      );
+      // A connection that fails or stops answering is dropped: not live, caches emptied and
+      // bypassed until it is back, which keeps read-your-writes without the feed.
+      const trip = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.lost(client, new Error(`no answer to a sync in ${SYNC_TIMEOUT_MS} ms`));
+          resolve();
+        }, SYNC_TIMEOUT_MS);
+        client.query('select 1').then(
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          (err: unknown) => {
+            clearTimeout(timer);
+            this.lost(client, err);
+            resolve();
+          },
+        );
+      });
       this.syncInFlight = trip;
       void trip.then(() => {
         if (this.syncInFlight === trip) this.syncInFlight = null;

@@ -150,6 +150,26 @@ describe('per-process read caches', () => {
     }
   });
 
+  it('answers mutations and stops serving a revoked key when the change feeds lose their connections', async () => {
+    const admin = await makeKey(a.orm, Role.ADMIN);
+    const victim = await makeKey(a.orm, Role.ADMIN, { name: 'revoked while the feed is down' });
+    for (const t of [a, b]) expect(errorCode(await t.gql('{ me { role } }', {}, { key: victim }))).toBeUndefined();
+    const psql = new Client({ connectionString: url });
+    await psql.connect();
+    try {
+      await psql.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'`);
+    } finally {
+      await psql.end();
+    }
+    const id = (await a.orm.em.fork().findOneOrFail(ApiKey, { name: 'revoked while the feed is down' })).id;
+    const revoked = await a.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id }, { key: admin });
+    expect(revoked.errors).toBeUndefined();
+    // At once where it was revoked; the other process as soon as it notices its feed is gone.
+    expect(errorCode(await a.gql('{ me { role } }', {}, { key: victim }))).toBe('UNAUTHENTICATED');
+    const onB = await eventually(() => b.gql('{ me { role } }', {}, { key: victim }), (r) => errorCode(r) === 'UNAUTHENTICATED');
+    expect(errorCode(onB)).toBe('UNAUTHENTICATED');
+  });
+
   it('sees a customer who registered in another process on their very next request', async () => {
     const bot = await makeKey(a.orm, Role.USER_BOT);
     const tg = 880_000_000 + Math.floor(Math.random() * 1e6);
