@@ -1,18 +1,17 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { Customer } from '../entities/customer.entity';
 import { Order, OrderKind, OrderStatus } from '../entities/order.entity';
 import { Server, ServerStatus } from '../entities/server.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { AppError, isAppError } from '../errors';
 import type { Logger } from '../logger';
 import { enqueueFailedClientRemoval, failOrder } from './order-fulfilment.service';
-import { queueNotification, stageNotification } from '../notifications/notification.queue';
-import { recordResellerEvent, subscriptionEventData } from './webhook.events';
+import { queueNotification } from '../notifications/notification.queue';
 import type { PanelRegistry } from './panel-registry';
 import { alertNoCapacity, placeSubscription, type CapacityAlerts } from './placement.service';
 import { isPermanentPanelFailure } from './panel-failure';
 import { clientSpecOf } from './subscription.service';
 import { GRACE_REVOKE_REASON } from './subscription-lifecycle.service';
+import { markActive, readForProvisioning } from './subscription-activation.service';
 import { withSubscriptionLock } from './subscription-lock';
 import { WriteBatch } from './write-batch';
 
@@ -106,10 +105,9 @@ async function provisionLocked(
   payload: { subscriptionId: string; orderId: string | null },
   attempt: Attempt,
 ): Promise<'active' | 'skipped' | 'failed'> {
-  // Read fresh in one query (plan, server and customer joined): an empty identity map needs no `refresh`,
-  // which would load each relation again.
+  // Read fresh in one query: an empty identity map needs no `refresh`, which would load each relation again.
   const read = em.fork();
-  const existing = await read.findOne(Subscription, { id: payload.subscriptionId }, { populate: ['plan', 'server', 'customer'] });
+  const { sub: existing, order } = await readForProvisioning(read, payload);
   if (!existing || existing.status !== SubscriptionStatus.PROVISIONING) return 'skipped';
   try {
     const { sub, fresh } = await placeAndFix(read, deps, existing);
@@ -121,7 +119,7 @@ async function provisionLocked(
       await adapter.ensureClient(spec);
       links = await adapter.getLinks(sub.panelName);
     }
-    await markActive(em, sub.customer, sub.id, payload.orderId, links);
+    await markActive(em, sub, payload.orderId, order, links);
     return 'active';
   } catch (err) {
     if (attempt.attempt < attempt.maxAttempts && !isPermanentPanelFailure(err)) throw err;
@@ -139,30 +137,6 @@ async function provisionLocked(
     });
     return 'failed';
   }
-}
-
-/**
- * ACTIVE with its links, the order FULFILLED, the customer (as read before the panel calls) told: under the subscription's row lock
- * (nothing happens if it left PROVISIONING meanwhile), the writes, their audit rows, the
- * notification and its delivery job in one statement (src/services/write-batch.ts).
- */
-async function markActive(em: EntityManager, customer: Customer, subscriptionId: string, orderId: string | null, links: string[]): Promise<void> {
-  await em.transactional(async (tx) => {
-    const s = await tx.findOneOrFail(Subscription, { id: subscriptionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (s.status !== SubscriptionStatus.PROVISIONING) return;
-    const order = orderId ? await tx.findOne(Order, { id: orderId }) : null;
-    const now = new Date();
-    const batch = new WriteBatch(tx).update(s, { status: SubscriptionStatus.ACTIVE, links, activatedAt: now });
-    if (order && (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLING)) {
-      batch.update(order, { status: OrderStatus.FULFILLED, fulfilledAt: now });
-    }
-    stageNotification(tx, batch, { kind: 'CONFIG_READY', telegramId: customer.telegramId, params: { subscriptionId: s.id }, subscription: s });
-    await batch.execute();
-    if (customer.reseller) {
-      await tx.populate(s, ['customer']);
-      await recordResellerEvent(tx, customer.reseller.id, 'subscription.activated', `subscription.activated:${s.id}`, subscriptionEventData(s));
-    }
-  });
 }
 
 /** The server a renewed subscription lives on: its own when usable, else a new placement. */
