@@ -3,6 +3,7 @@ import { openOrm } from '../../src/main/orm';
 import { Role } from '../../src/entities/common';
 import { ApiKey } from '../../src/entities/api-key.entity';
 import { errorCode, makeKey, startTestApi, type TestApi } from '../helpers/api';
+import { statementsDuring } from '../helpers/sql-capture';
 
 /**
  * API keys, admins, customers and plans are served from per-process caches. Two API instances with
@@ -94,20 +95,7 @@ describe('per-process read caches', () => {
   });
 
   /** The statements `t` sends to read API keys and customers while `work` runs. */
-  async function authReads(t: TestApi, work: () => Promise<unknown>): Promise<string[]> {
-    const seen: string[] = [];
-    const knex = t.orm.em.getConnection().getKnex();
-    const listen = (q: { sql: string }) => {
-      if (/from "?(api_key|customer)"?\b/i.test(q.sql)) seen.push(q.sql);
-    };
-    knex.on('query', listen);
-    try {
-      await work();
-    } finally {
-      knex.removeListener('query', listen);
-    }
-    return seen;
-  }
+  const authReads = (t: TestApi, work: () => Promise<unknown>): Promise<string[]> => statementsDuring(t.orm, work, (sql) => /from "?(api_key|customer)"?\b/i.test(sql));
 
   it('drops only the changed customer: other users keep being served from memory while new ones register, here and in the other process', async () => {
     const bot = await makeKey(a.orm, Role.USER_BOT);

@@ -3,6 +3,7 @@ import { Role } from '../../src/entities/common';
 import { Customer, CustomerStatus } from '../../src/entities/customer.entity';
 import { makeKey, startTestApi, type TestApi } from '../helpers/api';
 import { randomTelegramId } from '../helpers/ids';
+import { statementsDuring } from '../helpers/sql-capture';
 
 /** registerTelegramUser: the /start of every shop customer (rules of customer.service.ts). */
 describe('registerTelegramUser', () => {
@@ -27,18 +28,7 @@ describe('registerTelegramUser', () => {
   };
   const customerOf = (tg: number) => t.orm.em.fork().findOneOrFail(Customer, { telegramId: tg }, { populate: ['referredBy'] });
   /** The SQL statements `work` sends through the API's pool. */
-  const statementsOf = async (work: () => Promise<unknown>): Promise<string[]> => {
-    const seen: string[] = [];
-    const knex = t.orm.em.getConnection().getKnex();
-    const listen = (q: { sql: string }) => seen.push(q.sql);
-    knex.on('query', listen);
-    try {
-      await work();
-    } finally {
-      knex.removeListener('query', listen);
-    }
-    return seen;
-  };
+  const statementsOf = (work: () => Promise<unknown>): Promise<string[]> => statementsDuring(t.orm, work);
 
   it('counts a referral code on the first registration only, and never one\'s own', async () => {
     const referrer = randomTelegramId();
