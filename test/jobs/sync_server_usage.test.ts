@@ -246,4 +246,18 @@ describe('sync_server_usage', () => {
     expect(messages).toHaveLength(3);
     expect((await w.reload(sub.id)).status).toBe(SubscriptionStatus.DEPLETED);
   });
+
+  it('counts usage and warns once when two workers sync the same server at the same moment', async () => {
+    const customer = await buildCustomer(w.orm, { language: Language.EN });
+    const sub = await w.newSubscription({ quota: 100 * MB, customer });
+    w.sui.setTraffic(sub.panelName, 40 * MB, 45 * MB);
+    await Promise.all([sync(), sync()]);
+    await Promise.all([sync(), sync()]);
+    expect(used(await w.reload(sub.id))).toBe(85 * MB);
+    const warnings = await w.orm.em.fork().find(Notification, { subscription: sub.id });
+    expect(warnings.map((n) => [n.kind, n.threshold])).toEqual([['USAGE_WARNING', 'traffic:80']]);
+    await w.drain('send_notification');
+    expect(w.sentTo(customer.telegramId!)).toHaveLength(1);
+  });
 });
+
